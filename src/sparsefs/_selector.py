@@ -1,0 +1,305 @@
+"""SparseFeatureSelector: feature selection with a sparse MLP trained by SET, RigL or densely."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.feature_selection import SelectorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .data import BatchSource, standardization, zero_variance_features
+from .importance import METRICS, WINDOWS
+from .splitting import stratified_split
+from .training import GROWTH, TrainingConfig, train_network
+
+
+class SparseFeatureSelector(SelectorMixin, BaseEstimator):
+    """Rank features by the importance a sparse neural network gives them while it learns.
+
+    An MLP (``n_features -> hidden_layer_sizes -> n_classes``) is trained on the data, densely
+    or with dynamic sparse training (SET: weights regrown at random; RigL: regrown where the
+    loss gradient is largest). At every training step an importance metric scores each input
+    feature; the scores are summed over training up to the epoch with the lowest validation
+    loss. The ``n_features_to_select`` features with the highest total are selected.
+
+    Parameters
+    ----------
+    n_features_to_select : int, default=100
+        Number of features ``transform`` keeps.
+    training : {"set", "rigl", "dense"}, default="set"
+        How the network is trained. ``"dense"`` ignores ``sparsity``.
+    importance : {"attribution", "strength", "random"} or list of them, default="attribution"
+        The importance metric. ``"attribution"``: mean absolute gradient of the class
+        probabilities with respect to each input, summed over classes. ``"strength"``: sum of the
+        absolute first-layer weights leaving each input. ``"random"``: a random ranking (sanity
+        baseline). A list computes every listed metric in the same run (``importances_``);
+        the first one drives the selection.
+    sparsity : float in [0, 1), default=0.9
+        Fraction of zero weights over the whole network, spread over layers by ERK.
+    l2 : float, default=1e-4
+        L2 weight decay of the Adam optimiser.
+    hidden_layer_sizes : tuple of int, default=(1000, 100)
+    learning_rate : float, default=1e-3
+    max_epochs : int, default=200
+    patience : int, default=50
+        Training stops after this many epochs without a lower validation loss.
+    batch_size : int or "auto", default="auto"
+        ``"auto"``: 32 when ``X`` has fewer than 200 rows, else 100.
+    update_interval : int, default=10
+        Optimiser steps between topology updates (SET and RigL).
+    prune_fraction : float in (0, 1), default=0.3
+        Fraction of each layer's active weights moved at the first update; decays to zero
+        with a cosine schedule over ``max_epochs``.
+    accumulate : {"all_epochs", "best_epoch", "last_iteration"}, default="all_epochs"
+        Which importance becomes ``feature_importances_``: the sum over every iteration up to
+        the best epoch, the sum within the best epoch, or the value at its last iteration.
+    validation_fraction : float in [0, 1), default=0.2
+        Share of the rows held out (stratified) for early stopping. ``0`` trains on every row
+        for ``max_epochs`` epochs and uses the last epoch.
+    standardize : bool, default=True
+        Scale features to zero mean and unit variance with statistics of the training rows.
+    device : str, default="auto"
+        A torch device; ``"auto"`` takes CUDA when available, else the CPU.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split, the initial weights and topology, the batch order and the regrowth.
+    verbose : int, default=0
+        Print one line per epoch when positive.
+
+    Attributes
+    ----------
+    feature_importances_ : ndarray of shape (n_features_in_,)
+        Accumulated importance of every feature (0 for features constant in the training rows).
+    ranking_ : ndarray of shape (n_features_in_,)
+        Feature indices, most important first.
+    importances_ : dict
+        ``importances_[metric][window]``: the importance of every computed metric in every
+        accumulation window, as of the best epoch.
+    classes_ : ndarray
+        The class labels, in the order of the network's outputs.
+    best_epoch_ : int
+        The (1-based) epoch with the lowest validation loss.
+    n_epochs_ : int
+        Epochs trained.
+    history_ : dict of lists
+        Per epoch: ``epoch``, ``train_loss``, ``train_accuracy``, ``val_loss``, ``val_accuracy``.
+    n_parameters_ : int
+        Stored parameters of the trained network (active weights and biases).
+    layer_densities_ : list of float
+        Density of each weight layer.
+    training_flops_ : int
+        Theoretical FLOPs of the whole run, importance computation included.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` had string column names.
+    """
+
+    _parameter_constraints: dict = {
+        "n_features_to_select": [Interval(Integral, 1, None, closed="left")],
+        "training": [StrOptions(set(GROWTH))],
+        "importance": [StrOptions(set(METRICS)), list, tuple],
+        "sparsity": [Interval(Real, 0, 1, closed="left")],
+        "l2": [Interval(Real, 0, None, closed="left")],
+        "hidden_layer_sizes": [list, tuple],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "update_interval": [Interval(Integral, 1, None, closed="left")],
+        "prune_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "accumulate": [StrOptions(set(WINDOWS))],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "standardize": ["boolean"],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        n_features_to_select=100,
+        *,
+        training="set",
+        importance="attribution",
+        sparsity=0.9,
+        l2=1e-4,
+        hidden_layer_sizes=(1000, 100),
+        learning_rate=1e-3,
+        max_epochs=200,
+        patience=50,
+        batch_size="auto",
+        update_interval=10,
+        prune_fraction=0.3,
+        accumulate="all_epochs",
+        validation_fraction=0.2,
+        standardize=True,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.n_features_to_select = n_features_to_select
+        self.training = training
+        self.importance = importance
+        self.sparsity = sparsity
+        self.l2 = l2
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.learning_rate = learning_rate
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.batch_size = batch_size
+        self.update_interval = update_interval
+        self.prune_fraction = prune_fraction
+        self.accumulate = accumulate
+        self.validation_fraction = validation_fraction
+        self.standardize = standardize
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, *, on_epoch_end=None):
+        """Train the network on ``(X, y)`` and rank the features.
+
+        ``X`` may be a numpy array, a pandas DataFrame (column names are kept) or a scipy
+        sparse matrix (densified one batch at a time). ``on_epoch_end``, if given, is called
+        with each epoch's history record.
+        """
+        metrics = self._metric_names()
+        hidden = self._hidden_sizes()
+        device = self._torch_device()
+        _reject_non_numeric_columns(X)
+        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float32, ensure_min_samples=2)
+        check_classification_targets(y)
+        labels = y
+        self.classes_, y = np.unique(labels, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(f"y has 1 class ({self.classes_[0]!r}); feature selection needs at least 2 classes")
+        if self.n_features_to_select > self.n_features_in_:
+            raise ValueError(
+                f"n_features_to_select={self.n_features_to_select} is larger than the "
+                f"{self.n_features_in_} features of X"
+            )
+
+        rng = check_random_state(self.random_state)
+        if self.validation_fraction > 0:
+            train_rows, val_rows = stratified_split(labels, self.validation_fraction, self.random_state)
+        else:
+            train_rows, val_rows = np.arange(len(y)), None
+        X_train = X[train_rows]
+        mean, scale = standardization(X_train, self.standardize)
+        train = BatchSource(X_train, y[train_rows], mean, scale, device)
+        validation = None if val_rows is None else BatchSource(X[val_rows], y[val_rows], mean, scale, device)
+
+        config = TrainingConfig(
+            training=self.training,
+            sparsity=float(self.sparsity),
+            hidden_layer_sizes=hidden,
+            l2=float(self.l2),
+            learning_rate=float(self.learning_rate),
+            max_epochs=self.max_epochs,
+            patience=self.patience,
+            batch_size=self._batch_size(X.shape[0]),
+            update_interval=self.update_interval,
+            prune_fraction=float(self.prune_fraction),
+        )
+        result = train_network(
+            train,
+            validation,
+            len(self.classes_),
+            config,
+            metrics,
+            seed=int(rng.randint(np.iinfo(np.int32).max)),
+            device=device,
+            on_epoch_end=_epoch_printer(self.verbose, self.max_epochs, on_epoch_end),
+        )
+
+        constant = zero_variance_features(X_train)
+        self.importances_ = {
+            metric: {window: np.where(constant, 0.0, values) for window, values in windows.items()}
+            for metric, windows in result.importances.items()
+        }
+        self.feature_importances_ = self.importances_[metrics[0]][self.accumulate]
+        self.ranking_ = np.argsort(-self.feature_importances_, kind="stable")
+        self.best_epoch_ = result.best_epoch
+        self.n_epochs_ = result.n_epochs
+        self.history_ = result.history
+        self.n_parameters_ = result.n_parameters
+        self.layer_densities_ = result.layer_densities
+        self.training_flops_ = result.training_flops
+        return self
+
+    def _get_support_mask(self):
+        check_is_fitted(self)
+        mask = np.zeros(self.n_features_in_, dtype=bool)
+        mask[self.ranking_[: self.n_features_to_select]] = True
+        return mask
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.input_tags.sparse = True
+        return tags
+
+    def _metric_names(self) -> list[str]:
+        names = [self.importance] if isinstance(self.importance, str) else list(self.importance)
+        unknown = [name for name in names if name not in METRICS]
+        if not names or unknown:
+            raise ValueError(
+                f"importance must name one or more of {sorted(METRICS)}, got {self.importance!r}"
+            )
+        return names
+
+    def _hidden_sizes(self) -> tuple[int, ...]:
+        sizes = tuple(self.hidden_layer_sizes)
+        if not all(isinstance(size, Integral) and size >= 1 for size in sizes):
+            raise ValueError(f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}")
+        return tuple(int(size) for size in sizes)
+
+    def _batch_size(self, n_samples: int) -> int:
+        if self.batch_size == "auto":
+            return 32 if n_samples < 200 else 100
+        return self.batch_size
+
+    def _torch_device(self) -> torch.device:
+        if self.device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        try:
+            device = torch.device(self.device)
+        except RuntimeError as error:
+            raise ValueError(f"device={self.device!r} is not a torch device: {error}") from None
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise ValueError(f"device={self.device!r} was requested but CUDA is not available")
+        return device
+
+
+def _reject_non_numeric_columns(X) -> None:
+    if isinstance(X, pd.DataFrame):
+        bad = [str(col) for col, dtype in X.dtypes.items() if not pd.api.types.is_numeric_dtype(dtype)]
+        if bad:
+            shown = ", ".join(bad[:5]) + (", ..." if len(bad) > 5 else "")
+            raise ValueError(
+                f"X has {len(bad)} non-numeric column(s): {shown}; encode them as numbers first"
+            )
+
+
+def _epoch_printer(verbose, max_epochs, callback):
+    if not verbose:
+        return callback
+
+    def report(record):
+        print(
+            f"epoch {record['epoch']}/{max_epochs}  train loss {record['train_loss']:.4f} "
+            f"acc {record['train_accuracy']:.3f}  val loss {record['val_loss']:.4f} "
+            f"acc {record['val_accuracy']:.3f}",
+            flush=True,
+        )
+        if callback is not None:
+            callback(record)
+
+    return report

@@ -1,0 +1,19 @@
+"""Neuron strength (QS, from QuickSelection): the absolute weight leaving each input."""
+
+from __future__ import annotations
+
+import torch
+
+from .base import ImportanceMetric, TrainingStep
+
+
+class NeuronStrength(ImportanceMetric):
+    """``S(x_j) = sum_i |W1[i, j]|``, inactive weights counting as zero."""
+
+    name = "strength"
+
+    def score(self, step: TrainingStep) -> torch.Tensor:
+        return step.network.first_layer.abs_column_sums()
+
+    def flops(self, network, batch_size: int) -> int:
+        return 2 * network.first_layer.n_active  # one abs and one add per active weight

@@ -1,0 +1,223 @@
+"""The one training loop: dense, SET or RigL training of the MLP, feeding importance metrics.
+
+Per step: forward, cross-entropy on the logits, backward, every metric observes the step, the
+optimiser steps, and every ``update_interval`` steps each sparse layer moves a cosine-decayed
+fraction of its weights (SET: regrown at random, RigL: where the loss gradient is largest).
+Each epoch ends with the validation loss, which drives early stopping and marks the best
+epoch, the one whose accumulated importance is reported.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from . import costs
+from .data import BatchSource
+from .importance import ImportanceAccumulator, TrainingStep, get_metric
+from .network import SparseMLP
+from .network.topology import cosine_prune_fraction, reset_optimizer_state, update_layer_topology
+
+#: How each training mode grows weights back (``None``: no topology updates).
+GROWTH = {"dense": None, "set": "random", "rigl": "gradient"}
+
+#: Evaluation batches hold at most this many input values (64 MB in float32).
+_EVAL_BLOCK_ELEMENTS = 1 << 24
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Every setting of one training run (METHOD.md §2–§3)."""
+
+    training: str = "set"
+    sparsity: float = 0.9
+    hidden_layer_sizes: tuple[int, ...] = (1000, 100)
+    l2: float = 1e-4
+    learning_rate: float = 1e-3
+    max_epochs: int = 200
+    patience: int = 50
+    batch_size: int = 100
+    update_interval: int = 10
+    prune_fraction: float = 0.3
+    backend: str = "masked"
+
+    @property
+    def density(self) -> float:
+        return 1.0 if self.training == "dense" else 1.0 - self.sparsity
+
+    @property
+    def growth(self) -> str | None:
+        return GROWTH[self.training]
+
+
+@dataclass
+class TrainingResult:
+    """What a run leaves behind. ``network`` is the final (not the best-epoch) network."""
+
+    importances: dict[str, dict[str, np.ndarray]]  # metric -> window -> (n_features,)
+    history: dict[str, list]
+    best_epoch: int  # 1-based
+    n_epochs: int
+    n_steps: int
+    n_parameters: int
+    n_active_weights: list[int]
+    training_flops: int
+    layer_densities: list[float] = field(default_factory=list)
+    network: SparseMLP | None = None
+
+
+EpochCallback = Callable[[dict], None]
+
+
+def train_network(
+    train: BatchSource,
+    validation: BatchSource | None,
+    n_classes: int,
+    config: TrainingConfig,
+    metrics: Sequence[str],
+    *,
+    seed: int,
+    device: torch.device,
+    on_epoch_end: EpochCallback | None = None,
+) -> TrainingResult:
+    """Train the MLP on ``train`` and return every metric's importance in every window.
+
+    Without a validation set there is no early stopping and the last epoch counts as best.
+    ``on_epoch_end`` receives each epoch's history record (for progress display).
+    """
+    generator = torch.Generator().manual_seed(seed)
+    network = SparseMLP(
+        train.n_features, config.hidden_layer_sizes, n_classes, config.density, config.backend, generator
+    ).to(device)
+    optimizer = torch.optim.Adam(network.parameters(), lr=config.learning_rate, weight_decay=config.l2)
+    accumulators = []
+    for name in metrics:
+        metric = get_metric(name)
+        metric.start(train.n_features, _metric_generator(seed, name), device)
+        accumulators.append(ImportanceAccumulator(metric, train.n_features, device))
+
+    steps_per_epoch = math.ceil(train.n_samples / config.batch_size)
+    total_steps = config.max_epochs * steps_per_epoch
+    eval_batch = max(config.batch_size, min(4096, _EVAL_BLOCK_ELEMENTS // train.n_features))
+    flops = _FlopCounter(network, [acc.metric for acc in accumulators])
+    history: dict[str, list] = {key: [] for key in ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy")}
+    best_loss, best_epoch, step = math.inf, 0, 0
+
+    for epoch in range(1, config.max_epochs + 1):
+        network.train()
+        loss_sum = torch.zeros((), device=device)
+        n_correct = torch.zeros((), dtype=torch.long, device=device)
+        for inputs, targets in train.batches(config.batch_size, generator):
+            step += 1
+            update_topology = config.growth is not None and step % config.update_interval == 0
+            network.capture_gradient(update_topology and config.growth == "gradient")
+            logits, pre_activations = network(inputs)
+            loss = F.cross_entropy(logits, targets)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            with torch.no_grad():
+                observed = TrainingStep(network, inputs, logits.detach(), pre_activations)
+                for accumulator in accumulators:
+                    accumulator.observe(observed)
+                optimizer.step()
+                if update_topology:
+                    _update_topology(network, optimizer, config, step, total_steps, generator)
+                loss_sum += loss.detach() * len(targets)
+                n_correct += (logits.argmax(dim=1) == targets).sum()
+            flops.add_step(len(targets), update_topology and config.growth == "gradient")
+
+        record = {
+            "epoch": epoch,
+            "train_loss": float(loss_sum) / train.n_samples,
+            "train_accuracy": int(n_correct) / train.n_samples,
+            "val_loss": math.nan,
+            "val_accuracy": math.nan,
+        }
+        if validation is not None:
+            record["val_loss"], record["val_accuracy"] = evaluate(network, validation, eval_batch)
+            flops.add_evaluation(validation.n_samples)
+            is_best = record["val_loss"] < best_loss
+        else:
+            is_best = True
+        if is_best:
+            best_loss, best_epoch = record["val_loss"], epoch
+        for accumulator in accumulators:
+            accumulator.end_epoch(is_best)
+        for key, value in record.items():
+            history[key].append(value)
+        if on_epoch_end is not None:
+            on_epoch_end(record)
+        if validation is not None and epoch - best_epoch >= config.patience:
+            break
+
+    if best_epoch == 0:
+        raise FloatingPointError(
+            f"training diverged: the validation loss was {history['val_loss'][-1]} in every epoch; "
+            "try a lower learning_rate"
+        )
+    return TrainingResult(
+        importances={acc.metric.name: acc.result() for acc in accumulators},
+        history=history,
+        best_epoch=best_epoch,
+        n_epochs=epoch,
+        n_steps=step,
+        n_parameters=network.n_parameters(),
+        n_active_weights=network.n_active_weights(),
+        training_flops=flops.total,
+        layer_densities=list(network.densities),
+        network=network,
+    )
+
+
+def _metric_generator(seed: int, name: str) -> torch.Generator:
+    """A generator of the metric's own, so adding a metric never changes the training."""
+    state = np.random.SeedSequence([seed, zlib.crc32(name.encode())]).generate_state(1)[0]
+    return torch.Generator().manual_seed(int(state))
+
+
+def _update_topology(network, optimizer, config: TrainingConfig, step: int, total_steps: int, generator) -> None:
+    fraction = cosine_prune_fraction(config.prune_fraction, step, total_steps)
+    for layer in network.sparse_layers:
+        changed = update_layer_topology(layer, fraction, config.growth, generator)
+        reset_optimizer_state(optimizer, layer.weight, changed)
+    network.capture_gradient(False)
+
+
+@torch.no_grad()
+def evaluate(network: SparseMLP, data: BatchSource, batch_size: int = 1024) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy of ``network`` on every row of ``data``."""
+    network.eval()
+    loss_sum = torch.zeros((), device=data.device)
+    n_correct = torch.zeros((), dtype=torch.long, device=data.device)
+    for inputs, targets in data.batches(batch_size):
+        logits, _ = network(inputs)
+        loss_sum += F.cross_entropy(logits, targets, reduction="sum")
+        n_correct += (logits.argmax(dim=1) == targets).sum()
+    network.train()
+    return float(loss_sum) / data.n_samples, int(n_correct) / data.n_samples
+
+
+class _FlopCounter:
+    """Adds up the theoretical FLOPs of a run (the active-weight counts never change)."""
+
+    def __init__(self, network: SparseMLP, metrics):
+        self._network = network
+        self._metrics = metrics
+        self._weights = network.n_active_weights()
+        self._sparse_shapes = [(layer.in_features, layer.out_features) for layer in network.sparse_layers]
+        self.total = 0
+
+    def add_step(self, batch_size: int, gradient_growth: bool) -> None:
+        self.total += costs.training_step_flops(self._weights, batch_size)
+        self.total += sum(metric.flops(self._network, batch_size) for metric in self._metrics)
+        if gradient_growth:
+            self.total += costs.gradient_growth_flops(self._sparse_shapes, batch_size)
+
+    def add_evaluation(self, n_samples: int) -> None:
+        self.total += costs.forward_flops(self._weights, n_samples)

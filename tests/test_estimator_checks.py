@@ -1,0 +1,18 @@
+"""scikit-learn's own estimator checks, on a tiny network so they run in seconds."""
+
+from __future__ import annotations
+
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sparsefs import SparseFeatureSelector
+
+
+def _tiny(**kwargs):
+    return SparseFeatureSelector(
+        n_features_to_select=1, hidden_layer_sizes=(8, 4), max_epochs=3, random_state=0, **kwargs
+    )
+
+
+@parametrize_with_checks([_tiny(), _tiny(validation_fraction=0.0, training="rigl", importance="strength")])
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
