@@ -137,6 +137,12 @@ class TestTrainingControls:
         assert selector.n_parameters_ < dense.n_parameters_
         assert selector.training_flops_ < dense.training_flops_
 
+    def test_l2_reaches_the_optimiser(self, data):
+        X, y = data
+        weak = small(training="dense", l2=1e-5).fit(X, y)
+        strong = small(training="dense", l2=1e-1).fit(X, y)
+        assert weak.history_["train_loss"] != strong.history_["train_loss"]
+
     def test_early_stopping_with_patience(self, data):
         X, y = data
         selector = small(training="dense", max_epochs=300, patience=3, learning_rate=0.02).fit(X, y)
@@ -172,7 +178,7 @@ class TestBadInput:
             (lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.nan, X), y), "NaN"),
             (lambda X, y: (np.where(np.arange(X.size).reshape(X.shape) == 5, np.inf, X), y), "infinity"),
             (lambda X, y: (X, np.zeros_like(y)), "at least 2 classes"),
-            (lambda X, y: (X, np.r_[y[:-1], 9]), "class 9 has only 1 sample"),
+            (lambda X, y: (X, np.r_[y[:-1], 9]), "class 9 has only 1 sample.*at least 2"),
             (lambda X, y: (X[:-3], y), "inconsistent numbers of samples"),
             (lambda X, y: (X[:, 0], y), "Expected 2D array"),
         ],

@@ -61,8 +61,9 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         Which importance becomes ``feature_importances_``: the sum over every iteration up to
         the best epoch, the sum within the best epoch, or the value at its last iteration.
     validation_fraction : float in [0, 1), default=0.2
-        Share of the rows held out (stratified) for early stopping. ``0`` trains on every row
-        for ``max_epochs`` epochs and uses the last epoch.
+        Share of the rows held out for early stopping, stratified: every class needs at least
+        two samples, one to train on and one to validate with. ``0`` trains on every row for
+        ``max_epochs`` epochs and uses the last epoch.
     standardize : bool, default=True
         Scale features to zero mean and unit variance with statistics of the training rows.
     device : str, default="auto"

@@ -1,19 +1,190 @@
-"""The ``sparsefs`` command: parses arguments, calls the library, prints results."""
+"""The ``sparsefs`` command: parses arguments, calls the library, prints results.
+
+User mistakes (unknown dataset, unreadable file, bad option values) end in one line on stderr
+and exit status 2; only genuine bugs show a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 from . import __version__
+from .datasets import DatasetError
+
+EXIT_USER_ERROR = 2
 
 
-def _demo(args: argparse.Namespace) -> int:
+class UsageError(Exception):
+    """A mistake in what the user asked for, reported in one line."""
+
+
+def _load(args: argparse.Namespace):
+    from .datasets import load
+
+    return load(args.data, target=args.target, data_home=args.data_home, progress=not args.quiet)
+
+
+def _fit_rows(dataset, seed: int, all_rows: bool) -> np.ndarray:
+    """The rows a selection may see: train + validation of the paper split, or every row."""
+    from .splitting import paper_split
+
+    if all_rows:
+        return np.arange(dataset.n_samples)
+    train, val, _ = paper_split(dataset.y, seed)
+    return np.sort(np.concatenate([train, val]))
+
+
+def _feature_labels(dataset) -> np.ndarray:
+    if dataset.feature_names is not None:
+        return np.asarray(dataset.feature_names, dtype=object)
+    return np.arange(dataset.n_features)
+
+
+def _progress_bar(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc="training", unit="epoch", disable=not enabled, leave=False)
+
+    def update(record: dict) -> None:
+        bar.update(1)
+        bar.set_postfix(train_loss=f"{record['train_loss']:.4f}", val_loss=f"{record['val_loss']:.4f}")
+
+    return bar, update
+
+
+def cmd_select(args: argparse.Namespace) -> int:
+    from ._selector import SparseFeatureSelector
+
+    dataset = _load(args)
+    if args.k > dataset.n_features:
+        raise UsageError(f"-k {args.k} is larger than the {dataset.n_features} features of {dataset.name}")
+    rows = _fit_rows(dataset, args.seed, args.all_rows)
+    selector = SparseFeatureSelector(
+        args.k,
+        training=args.training,
+        importance=args.importance,
+        sparsity=args.sparsity,
+        l2=args.l2,
+        max_epochs=args.max_epochs,
+        patience=args.patience,
+        device=args.device,
+        random_state=args.seed,
+    )
+    bar, on_epoch_end = _progress_bar(args.max_epochs, enabled=not args.quiet and sys.stderr.isatty())
+    with bar:
+        selector.fit(dataset.X[rows], dataset.y[rows], on_epoch_end=on_epoch_end)
+
+    labels = _feature_labels(dataset)
+    ranking = pd.DataFrame(
+        {
+            "rank": np.arange(1, dataset.n_features + 1),
+            "feature": labels[selector.ranking_],
+            "importance": selector.feature_importances_[selector.ranking_],
+        }
+    )
+    ranking.to_csv(args.out, index=False)
+
+    part = "all rows" if args.all_rows else f"the train+validation part of the paper split (seed {args.seed})"
+    val_accuracy = selector.history_["val_accuracy"][selector.best_epoch_ - 1]
+    print(f"{dataset.name}: {dataset.n_samples} x {dataset.n_features}, {len(dataset.classes)} classes; fitted on {part}")
+    print(
+        f"{args.training}-{args.importance}: best epoch {selector.best_epoch_} of {selector.n_epochs_}, "
+        f"validation accuracy {val_accuracy:.4f}, {selector.n_parameters_} parameters, "
+        f"{selector.training_flops_:.3e} training FLOPs"
+    )
+    shown = min(args.k, args.show)
+    print(f"top {shown} of {args.k} selected features:")
+    print(ranking.head(shown).to_string(index=False))
+    print(f"wrote the full ranking to {args.out}")
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluation import svm_accuracy
+    from .splitting import paper_split
+
+    dataset = _load(args)
+    order = _ranking_indices(Path(args.ranking), dataset)
+    ks = _parse_ks(args.k)
+    too_large = [k for k in ks if k > len(order)]
+    if too_large:
+        raise UsageError(f"-k {too_large[0]} is larger than the {len(order)} features in {args.ranking}")
+    train, val, test = paper_split(dataset.y, args.seed)
+    fit_rows = np.sort(np.concatenate([train, val]))
+    print(f"{dataset.name}: SVM (RBF, C=1) test accuracy on the top-k features, paper split seed {args.seed}")
+    print(f"{'k':>6s}  accuracy")
+    for k in ks:
+        accuracy = svm_accuracy(dataset.X[fit_rows], dataset.y[fit_rows], dataset.X[test], dataset.y[test], order[:k])
+        print(f"{k:6d}  {accuracy:.4f}")
+    return 0
+
+
+def _ranking_indices(path: Path, dataset) -> np.ndarray:
+    """Column indices of the features of a ranking CSV, in rank order."""
+    if not path.is_file():
+        raise UsageError(f"ranking file {path} does not exist")
+    try:
+        table = pd.read_csv(path)
+    except Exception as error:
+        raise UsageError(f"cannot read {path} as CSV: {error}") from None
+    if not {"rank", "feature"} <= set(table.columns):
+        raise UsageError(f"{path} needs the columns rank and feature (found: {', '.join(map(str, table.columns))})")
+    features = table.sort_values("rank")["feature"]
+    if dataset.feature_names is not None:
+        position = {str(name): j for j, name in enumerate(dataset.feature_names)}
+        unknown = [f for f in features.astype(str) if f not in position]
+        if unknown:
+            raise UsageError(f"{path} names features {dataset.name} does not have, e.g. {unknown[0]!r}")
+        return np.array([position[f] for f in features.astype(str)])
+    indices = pd.to_numeric(features, errors="coerce")
+    if indices.isna().any() or (indices < 0).any() or (indices >= dataset.n_features).any():
+        raise UsageError(f"{path}: features must be column indices 0..{dataset.n_features - 1} for {dataset.name}")
+    return indices.to_numpy(dtype=np.intp)
+
+
+def _parse_ks(text: str) -> list[int]:
+    try:
+        ks = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise UsageError(f"-k takes comma-separated integers, got {text!r}") from None
+    if not ks or min(ks) < 1:
+        raise UsageError(f"-k takes positive integers, got {text!r}")
+    return ks
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    from .datasets import REGISTRY, dataset_status, resolve_data_home
+
+    home = resolve_data_home(args.data_home)
+    print(f"data directory: {home}")
+    print(f"{'dataset':13s} {'group':18s} {'samples':>8s} {'features':>8s} {'classes':>7s}  {'paper':5s}  status")
+    for spec in REGISTRY.values():
+        status = dataset_status(spec, home)
+        meaning = {
+            "verified": "present, sha256 verified",
+            "unverified": "present, no published sha256 (shape checked on load)",
+            "mismatch": "present but sha256 MISMATCH: refused",
+            "absent": "absent (downloaded on first load)",
+        }[status]
+        print(
+            f"{spec.name:13s} {spec.group:18s} {spec.n_samples:8d} {spec.n_features:8d} {spec.n_classes:7d}  "
+            f"{'yes' if spec.in_paper else 'extra':5s}  {meaning}"
+        )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    print(f"{'dataset':40s} {'method':11s} {'K':>3s} {'SVM acc':>8s} {'coverage':>9s} {'fit s':>7s} {'params':>9s} {'FLOPs':>9s}")
+    header = f"{'dataset':40s} {'method':11s} {'K':>3s} {'SVM acc':>8s} {'coverage':>9s} {'fit s':>7s} {'params':>9s} {'FLOPs':>9s}"
+    print(header)
 
-    def show(row):
+    def show(row) -> None:
         cov = "-" if row.coverage is None else f"{row.coverage:.2f}"
         print(
             f"{row.dataset:40s} {row.method:11s} {row.k:3d} {row.svm_accuracy:8.4f} {cov:>9s} "
@@ -21,24 +192,68 @@ def _demo(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    run_demo(seed=args.seed, max_epochs=args.max_epochs, report=show)
+    _, heat_map = run_demo(out_dir=args.out, seed=args.seed, max_epochs=args.max_epochs, report=show)
+    print("SET-Attr and SET-QS come from the same training run (fit s is that run's time).")
+    print(f"wrote the digits importance heat maps to {heat_map}")
     return 0
+
+
+def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", help="a registered dataset name (see 'sparsefs datasets') or a data file")
+    parser.add_argument("--target", help="label column (CSV, Parquet) or key (.npz, .mat) of a data file")
+    parser.add_argument("--data-home", help="dataset directory (default: $SPARSEFS_DATA, else a per-user cache)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the paper split (and of training)")
+    parser.add_argument("--quiet", action="store_true", help="no progress display")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sparsefs", description="Feature selection with sparse neural networks.")
     parser.add_argument("--version", action="version", version=f"sparsefs {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="compare SET-Attr, SET-QS and Dense-Attr on bundled data (offline)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    select = commands.add_parser("select", help="rank the features of a dataset and write ranking.csv")
+    _add_data_arguments(select)
+    select.add_argument("-k", type=int, default=100, help="number of features to select (default 100)")
+    select.add_argument("--training", choices=["set", "rigl", "dense"], default="set")
+    select.add_argument("--importance", choices=["attribution", "strength", "random"], default="attribution")
+    select.add_argument("--sparsity", type=float, default=0.9)
+    select.add_argument("--l2", type=float, default=1e-4)
+    select.add_argument("--max-epochs", type=int, default=200)
+    select.add_argument("--patience", type=int, default=50)
+    select.add_argument("--device", default="auto")
+    select.add_argument("--all-rows", action="store_true", help="fit on every row, not only train+validation")
+    select.add_argument("--out", default="ranking.csv", help="where to write the ranking (default ranking.csv)")
+    select.add_argument("--show", type=int, default=20, help="how many top features to print (default 20)")
+    select.set_defaults(handler=cmd_select)
+
+    evaluate = commands.add_parser("evaluate", help="SVM test accuracy of the top-k features of a ranking")
+    _add_data_arguments(evaluate)
+    evaluate.add_argument("--ranking", required=True, help="a CSV written by 'sparsefs select'")
+    evaluate.add_argument("-k", default="25,50,100", help="comma-separated k values (default 25,50,100)")
+    evaluate.set_defaults(handler=cmd_evaluate)
+
+    datasets = commands.add_parser("datasets", help="list the registered datasets and which are present here")
+    datasets.add_argument("--data-home", help="dataset directory (default: $SPARSEFS_DATA, else a per-user cache)")
+    datasets.set_defaults(handler=cmd_datasets)
+
+    demo = commands.add_parser("demo", help="SET-Attr, SET-QS and Dense-Attr on bundled data (offline)")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--max-epochs", type=int, default=100)
-    demo.set_defaults(handler=_demo)
+    demo.add_argument("--out", default=".", help="folder for the heat-map PNG (default: here)")
+    demo.set_defaults(handler=cmd_demo)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except (UsageError, DatasetError, ValueError, OSError) as error:
+        print(f"sparsefs {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
-"""The demo: three selectors side by side on data that needs no download.
+"""The demo: SET-Attr, SET-QS and Dense-Attr side by side on data that needs no download.
 
-Runs SET-Attr, SET-QS and Dense-Attr on a generated problem with known informative features
-(coverage can be measured) and on scikit-learn's bundled 8x8 digits, and reports SVM accuracy
-on the selected features, fit time, stored parameters and training FLOPs.
+Two datasets: the paper's synthetic benchmark (200 features, 100 informative, so coverage can
+be measured) and scikit-learn's bundled 8x8 digits, whose importance is drawn as heat maps.
+SET-Attr and SET-QS come from one training run: metrics only observe training.
 """
 
 from __future__ import annotations
@@ -10,16 +10,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import load_digits, make_classification
+from sklearn.datasets import load_digits
 
 from ._selector import SparseFeatureSelector
+from .datasets import make_synthetic
 from .evaluation import coverage, svm_accuracy
 from .splitting import paper_split
 
-#: (label, training, importance) of each method the demo compares.
-METHODS = (("SET-Attr", "set", "attribution"), ("SET-QS", "set", "strength"), ("Dense-Attr", "dense", "attribution"))
+#: (training mode, {label: metric}) of each training run the demo makes.
+RUNS = (("set", {"SET-Attr": "attribution", "SET-QS": "strength"}), ("dense", {"Dense-Attr": "attribution"}))
 
 
 @dataclass
@@ -34,43 +36,67 @@ class DemoRow:
     training_flops: int
 
 
-def demo_datasets(seed: int) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray | None, int]]:
-    """``(name, X, y, informative features or None, k)`` of every demo dataset."""
-    X_syn, y_syn = make_classification(
-        600, 100, n_informative=20, n_redundant=0, shuffle=False, random_state=seed
-    )
+def run_demo(
+    out_dir: str | Path = ".",
+    seed: int = 0,
+    max_epochs: int = 100,
+    report: Callable[[DemoRow], None] | None = None,
+) -> tuple[list[DemoRow], Path]:
+    """Fit every method on both datasets (paper split, sparsity 0.8); returns rows and the PNG."""
+    X_syn, y_syn, informative = make_synthetic(1000, random_state=seed)
     digits = load_digits()
-    return [
-        ("synthetic (600 x 100, 20 informative)", X_syn, y_syn, np.arange(20), 20),
+    datasets = [
+        ("synthetic (1000 x 200, 100 informative)", X_syn, y_syn, informative, 100),
         ("digits (1797 x 64, 8x8 images)", digits.data, digits.target, None, 16),
     ]
-
-
-def run_demo(seed: int = 0, max_epochs: int = 100, report: Callable[[DemoRow], None] | None = None) -> list[DemoRow]:
-    """Fit every method on every demo dataset once (paper split, fixed sparsity 0.8)."""
-    rows = []
-    for name, X, y, informative, k in demo_datasets(seed):
+    rows, heat_maps = [], {}
+    for name, X, y, truth, k in datasets:
         train, val, test = paper_split(y, seed)
         fit_rows = np.sort(np.concatenate([train, val]))
-        for label, training, importance in METHODS:
+        for training, methods in RUNS:
             selector = SparseFeatureSelector(
-                k, training=training, importance=importance, sparsity=0.8, max_epochs=max_epochs, random_state=seed
+                k, training=training, importance=list(methods.values()), sparsity=0.8,
+                max_epochs=max_epochs, random_state=seed,
             )
             start = time.perf_counter()
             selector.fit(X[fit_rows], y[fit_rows])
             seconds = time.perf_counter() - start
-            top = selector.ranking_[:k]
-            row = DemoRow(
-                dataset=name,
-                method=label,
-                k=k,
-                svm_accuracy=svm_accuracy(X[fit_rows], y[fit_rows], X[test], y[test], top),
-                coverage=None if informative is None else coverage(selector.ranking_, informative, k),
-                fit_seconds=seconds,
-                n_parameters=selector.n_parameters_,
-                training_flops=selector.training_flops_,
-            )
-            rows.append(row)
-            if report is not None:
-                report(row)
-    return rows
+            for label, metric in methods.items():
+                importance = selector.importances_[metric]["all_epochs"]
+                ranking = np.argsort(-importance, kind="stable")
+                row = DemoRow(
+                    dataset=name,
+                    method=label,
+                    k=k,
+                    svm_accuracy=svm_accuracy(X[fit_rows], y[fit_rows], X[test], y[test], ranking[:k]),
+                    coverage=None if truth is None else coverage(ranking, truth, k),
+                    fit_seconds=seconds,
+                    n_parameters=selector.n_parameters_,
+                    training_flops=selector.training_flops_,
+                )
+                rows.append(row)
+                if report is not None:
+                    report(row)
+                if truth is None:
+                    heat_maps[label] = importance.reshape(8, 8)
+    return rows, _save_heat_maps(heat_maps, Path(out_dir) / "sparsefs-demo-digits.png")
+
+
+def _save_heat_maps(maps: dict[str, np.ndarray], path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig, axes = plt.subplots(1, len(maps), figsize=(3.2 * len(maps), 3.4))
+    for ax, (label, values) in zip(np.atleast_1d(axes), maps.items()):
+        ax.imshow(values / values.max(), cmap="hot", vmin=0, vmax=1)
+        ax.set_title(label)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.suptitle("Feature importance on the 8x8 digits (brighter = more important)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path

@@ -1,50 +1,78 @@
 """Seeded, stratified splits: the selector's train/validation split and the paper's split.
 
 The paper's split (METHOD.md §2) is 80/20 train/test, then 80/20 train/validation inside the
-training part, i.e. 64/16/20. ``paper_split(y, seed)`` followed by a selector fitted on the
-train+validation part with ``validation_fraction=0.2, random_state=seed`` reproduces the same
-train and validation rows, because both go through :func:`stratified_split`.
+training part, i.e. 64/16/20, "stratified where the classes allow". ``paper_split(y, seed)``
+followed by a selector fitted on the train+validation rows with ``validation_fraction=0.2,
+random_state=seed`` reproduces the same train and validation rows: both go through
+:func:`stratified_split`.
+
+Written here rather than with scikit-learn's splitters because the benchmark has classes of
+two samples (lymphoma, nci9): scikit-learn's stratified split needs two members per class at
+*every* stage, and cannot keep a minimum number of each class on each side. Here the test split
+keeps at least two of every class for training and validation, and the validation split holds
+out at least one of every class and keeps at least one for training.
 """
 
 from __future__ import annotations
 
-import warnings
+import math
 
 import numpy as np
-from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
 
 
-def stratified_split(y, test_fraction: float, random_state=None) -> tuple[np.ndarray, np.ndarray]:
-    """Row indices ``(keep, held_out)`` with ``test_fraction`` of the rows held out.
+def stratified_split(
+    y, held_fraction: float, random_state=None, *, min_held: int = 1, min_kept: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted row indices ``(kept, held_out)``, about ``held_fraction`` of the rows held out.
 
-    Stratified by ``y``; every class needs at least two members (one on each side). When the
-    held-out part is too small to hold every class, the split falls back to a plain shuffled
-    one, with a warning.
+    Every class is split in proportion, with at least ``min_held`` of its rows held out and
+    ``min_kept`` kept; as in scikit-learn, ``ceil(held_fraction * n)`` rows are held out in all
+    where those bounds allow it, the rounding remainders going to the classes with the largest
+    fractional share (ties broken at random).
     """
     y = np.asarray(y)
-    classes, counts = np.unique(y, return_counts=True)
-    if counts.min() < 2:
-        rare = classes[counts < 2][0]
+    rng = check_random_state(random_state)
+    classes, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
+    needed = min_held + min_kept
+    if counts.min() < needed:
+        rare = classes[np.argmin(counts)]
         rare = rare.item() if hasattr(rare, "item") else rare
         raise ValueError(
-            f"class {rare!r} has only {counts.min()} sample(s); a stratified split with "
-            f"test_fraction={test_fraction} needs at least 2 samples of every class"
+            f"class {rare!r} has only {counts.min()} sample(s); the split needs at least {needed} "
+            f"of every class ({min_kept} to train on, {min_held} held out)"
         )
-    n = len(y)
-    n_held = int(np.ceil(test_fraction * n))
-    stratify = y if min(n_held, n - n_held) >= len(classes) else None
-    if stratify is None:
-        warnings.warn(
-            f"{n_held} held-out rows cannot hold all {len(classes)} classes; the split is not stratified",
-            stacklevel=2,
-        )
-    indices = np.arange(n)
-    keep, held = train_test_split(indices, test_size=test_fraction, stratify=stratify, random_state=random_state)
-    return np.sort(keep), np.sort(held)
+    n_held = _allocate(counts, held_fraction, min_held, min_kept, rng)
+    held = [rng.permutation(np.flatnonzero(codes == c))[:n] for c, n in enumerate(n_held)]
+    held = np.sort(np.concatenate(held))
+    return np.setdiff1d(np.arange(len(y)), held), held
+
+
+def _allocate(counts: np.ndarray, fraction: float, min_held: int, min_kept: int, rng) -> np.ndarray:
+    """Rows to hold out per class: proportional, within bounds, summing to the target if possible."""
+    ideal = fraction * counts
+    low, high = np.full_like(counts, min_held), counts - min_kept
+    n_held = np.clip(np.floor(ideal).astype(int), low, high)
+    remaining = math.ceil(fraction * counts.sum()) - n_held.sum()
+    shuffled = rng.permutation(len(counts))  # random order among equal shares
+    order = shuffled[np.argsort(-(ideal - np.floor(ideal))[shuffled], kind="stable")]
+    while remaining != 0:
+        step = 1 if remaining > 0 else -1
+        room = (n_held < high) if step > 0 else (n_held > low)
+        movable = [c for c in (order if step > 0 else order[::-1]) if room[c]][: abs(remaining)]
+        if not movable:
+            break
+        n_held[movable] += step
+        remaining -= step * len(movable)
+    return n_held
 
 
 def paper_split(y, random_state=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The paper's ``(train, validation, test)`` row indices: 64/16/20, stratified, seeded."""
-    train_val, test = stratified_split(y, 0.2, random_state)
+    """The paper's ``(train, validation, test)`` row indices: 64/16/20, stratified, seeded.
+
+    Every class keeps at least two rows for training and validation; a class of two samples
+    therefore has none in the test part.
+    """
+    train_val, test = stratified_split(y, 0.2, random_state, min_held=0, min_kept=2)
     train, validation = stratified_split(np.asarray(y)[train_val], 0.2, random_state)
     return train_val[train], train_val[validation], test

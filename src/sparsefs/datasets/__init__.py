@@ -1,0 +1,123 @@
+"""Datasets: the paper's benchmark registry, users' own files, the synthetic benchmark, the split.
+
+``load(name_or_path)`` is the one entry point: a registry name gives a verified benchmark
+dataset (downloaded into the data directory if missing), a file path gives the user's data.
+Either way the labels come back mapped to ``0..C-1`` with the originals in ``classes``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..evaluation import coverage
+from ..splitting import paper_split
+from ._fetch import ENV_VAR, DatasetError, fetch, file_status, resolve_data_home
+from ._files import FORMATS, read_file
+from ._readers import READERS
+from ._registry import PAPER_DATASETS, REGISTRY, DatasetSpec, RemoteFile, get_spec
+from ._synthetic import make_synthetic
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Features ``X`` (rows = samples), labels ``y`` in ``0..C-1``, and what they mean."""
+
+    name: str
+    X: object  # float32 ndarray or scipy sparse matrix
+    y: np.ndarray
+    classes: np.ndarray  # original label of each class index
+    feature_names: np.ndarray | None = None
+    spec: DatasetSpec | None = None
+
+    @property
+    def n_samples(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def n_features(self) -> int:
+        return self.X.shape[1]
+
+
+def load(
+    name: str | os.PathLike | DatasetSpec,
+    *,
+    data_home: str | os.PathLike | None = None,
+    target: str | None = None,
+    download: bool = True,
+    progress: bool = False,
+) -> Dataset:
+    """A registry dataset by name (or spec), or a data file by path.
+
+    Registry files are looked up in ``data_home`` (default ``$SPARSEFS_DATA``, else a per-user
+    cache), downloaded from their canonical address if missing, and refused when their
+    sha256, shape or number of classes differ from the registry's.
+    """
+    if isinstance(name, DatasetSpec):
+        return _load_registered(name, resolve_data_home(data_home), download, progress)
+    try:
+        spec = get_spec(str(name))
+    except KeyError:
+        if not Path(name).exists() and Path(name).suffix == "":
+            raise DatasetError(
+                f"unknown dataset {str(name)!r}: not a file and not one of {', '.join(REGISTRY)}"
+            ) from None
+        X, y, names = read_file(name, target)
+        return _labelled(Path(name).stem, X, y, names, None)
+    return _load_registered(spec, resolve_data_home(data_home), download, progress)
+
+
+def _load_registered(spec: DatasetSpec, home: Path, download: bool, progress: bool) -> Dataset:
+    paths = [fetch(remote, home, download, progress) for remote in spec.files]
+    try:
+        X, y, names = READERS[spec.reader](paths)
+    except Exception as error:
+        raise DatasetError(f"{spec.name}: cannot read {', '.join(p.name for p in paths)}: {error}") from None
+    n_classes = len(np.unique(y))
+    if X.shape != (spec.n_samples, spec.n_features) or n_classes != spec.n_classes:
+        raise DatasetError(
+            f"{spec.name}: the files hold {X.shape[0]} x {X.shape[1]} with {n_classes} classes, but the registry "
+            f"expects {spec.n_samples} x {spec.n_features} with {spec.n_classes}; refusing to use them "
+            f"(files: {', '.join(str(p) for p in paths)})"
+        )
+    return _labelled(spec.name, X, y, names, spec)
+
+
+def _labelled(name, X, y, feature_names, spec) -> Dataset:
+    if X.shape[0] != len(y):
+        raise DatasetError(f"{name}: {X.shape[0]} rows of features but {len(y)} labels")
+    classes, codes = np.unique(y, return_inverse=True)
+    return Dataset(name, X, codes.astype(np.int64), classes, feature_names, spec)
+
+
+def dataset_status(spec: DatasetSpec, data_home: str | os.PathLike | None = None) -> str:
+    """How the dataset's files stand in the data directory, worst file first."""
+    home = resolve_data_home(data_home)
+    states = [file_status(remote, home) for remote in spec.files]
+    for state in ("mismatch", "absent", "unverified"):
+        if state in states:
+            return state
+    return "verified"
+
+
+__all__ = [
+    "ENV_VAR",
+    "FORMATS",
+    "PAPER_DATASETS",
+    "REGISTRY",
+    "Dataset",
+    "DatasetError",
+    "DatasetSpec",
+    "RemoteFile",
+    "coverage",
+    "dataset_status",
+    "get_spec",
+    "load",
+    "make_synthetic",
+    "paper_split",
+    "read_file",
+    "resolve_data_home",
+]

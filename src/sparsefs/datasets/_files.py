@@ -1,0 +1,101 @@
+"""Users' own data files: CSV, Parquet, ``.npz``, MATLAB ``.mat`` and svmlight/libsvm."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.io
+import scipy.sparse as sp
+from sklearn.datasets import load_svmlight_file
+
+from ._fetch import DatasetError
+
+_LABEL_KEYS = ("y", "Y", "target", "labels", "label", "gnd")
+_FEATURE_KEYS = ("X", "x", "data", "fea")
+FORMATS = {
+    ".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet", ".npz": "npz", ".mat": "mat",
+    ".svm": "svmlight", ".svmlight": "svmlight", ".libsvm": "svmlight",
+}
+
+
+def read_file(path: str | Path, target: str | None = None):
+    """``(X, y, feature_names)`` from a data file; ``target`` names the label column or key.
+
+    CSV and Parquet need ``target``; ``.npz`` and ``.mat`` default to the keys ``X`` and one of
+    ``y``/``Y``/``target``/``labels``/``gnd``; svmlight files carry their labels.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetError(f"{path} does not exist (and is not a registered dataset name)")
+    kind = FORMATS.get(path.suffix.lower())
+    if kind is None:
+        raise DatasetError(f"{path.name}: unknown file type {path.suffix!r}; supported: {', '.join(sorted(FORMATS))}")
+    try:
+        return _READ[kind](path, target)
+    except DatasetError:
+        raise
+    except Exception as error:  # a corrupt or foreign file: say which and why, in one line
+        raise DatasetError(f"cannot read {path.name} as {kind}: {type(error).__name__}: {error}") from None
+
+
+def _read_table(frame: pd.DataFrame, target: str | None, path: Path):
+    if target is None:
+        raise DatasetError(f"{path.name}: name the label column with --target (columns: {_preview(frame.columns)})")
+    if target not in frame.columns:
+        raise DatasetError(f"{path.name} has no column {target!r} (columns: {_preview(frame.columns)})")
+    y = frame[target].to_numpy()
+    features = frame.drop(columns=[target])
+    text = [str(c) for c, dtype in features.dtypes.items() if not pd.api.types.is_numeric_dtype(dtype)]
+    if text:
+        raise DatasetError(f"{path.name}: non-numeric feature column(s) {_preview(text)}; encode or drop them first")
+    return features.to_numpy(dtype=np.float32), y, np.asarray(features.columns.astype(str), dtype=object)
+
+
+def _read_csv(path: Path, target):
+    separator = "\t" if path.suffix.lower() == ".tsv" else ","
+    return _read_table(pd.read_csv(path, sep=separator), target, path)
+
+
+def _read_parquet(path: Path, target):
+    try:
+        frame = pd.read_parquet(path)
+    except ImportError as error:
+        raise DatasetError(f"reading {path.name} needs a Parquet engine: pip install pyarrow ({error})") from None
+    return _read_table(frame, target, path)
+
+
+def _read_arrays(arrays: dict, target: str | None, path: Path):
+    X_key = next((k for k in _FEATURE_KEYS if k in arrays), None)
+    y_keys = (target,) if target else _LABEL_KEYS
+    y_key = next((k for k in y_keys if k in arrays), None)
+    if X_key is None or y_key is None:
+        wanted = "features under X" if X_key is None else f"labels under {target!r}" if target else "labels under y"
+        raise DatasetError(f"{path.name} has no {wanted} (keys: {_preview(arrays)})")
+    X = arrays[X_key]
+    X = sp.csr_matrix(X, dtype=np.float32) if sp.issparse(X) else np.asarray(X, dtype=np.float32)
+    return X, np.asarray(arrays[y_key]).ravel(), None
+
+
+def _read_npz(path: Path, target):
+    with np.load(path, allow_pickle=False) as archive:
+        return _read_arrays(dict(archive), target, path)
+
+
+def _read_mat(path: Path, target):
+    arrays = {k: v for k, v in scipy.io.loadmat(path).items() if not k.startswith("__")}
+    return _read_arrays(arrays, target, path)
+
+
+def _read_svmlight(path: Path, target):
+    X, y = load_svmlight_file(str(path), dtype=np.float32)
+    return X.tocsr(), y, None
+
+
+def _preview(names) -> str:
+    names = [str(n) for n in names]
+    return ", ".join(names[:8]) + (f", ... ({len(names)} in all)" if len(names) > 8 else "")
+
+
+_READ = {"csv": _read_csv, "parquet": _read_parquet, "npz": _read_npz, "mat": _read_mat, "svmlight": _read_svmlight}
