@@ -64,6 +64,11 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         Share of the rows held out for early stopping, stratified: every class needs at least
         two samples, one to train on and one to validate with. ``0`` trains on every row for
         ``max_epochs`` epochs and uses the last epoch.
+    backend : {"auto", "sparse", "masked"}, default="auto"
+        How sparse layers are stored and multiplied. ``"sparse"``: only active weights (CSR),
+        so time and memory follow the number of active weights; ``"masked"``: a dense matrix
+        times a mask (the reference); ``"auto"``: per layer, whichever was measured faster
+        for its shape, density and device. The results agree to float precision.
     standardize : bool, default=True
         Scale features to zero mean and unit variance with statistics of the training rows.
     device : str, default="auto"
@@ -116,6 +121,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         "prune_fraction": [Interval(Real, 0, 1, closed="neither")],
         "accumulate": [StrOptions(set(WINDOWS))],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "backend": [StrOptions({"auto", "sparse", "masked"})],
         "standardize": ["boolean"],
         "device": [str, torch.device],
         "random_state": ["random_state"],
@@ -139,6 +145,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         prune_fraction=0.3,
         accumulate="all_epochs",
         validation_fraction=0.2,
+        backend="auto",
         standardize=True,
         device="auto",
         random_state=None,
@@ -158,6 +165,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self.prune_fraction = prune_fraction
         self.accumulate = accumulate
         self.validation_fraction = validation_fraction
+        self.backend = backend
         self.standardize = standardize
         self.device = device
         self.random_state = random_state
@@ -208,6 +216,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             batch_size=self._batch_size(X.shape[0]),
             update_interval=self.update_interval,
             prune_fraction=float(self.prune_fraction),
+            backend=self.backend,
         )
         result = train_network(
             train,

@@ -40,14 +40,17 @@ class BatchSource:
         self.device = device
         self.n_samples, self.n_features = X.shape
         self._y = torch.as_tensor(np.asarray(y), dtype=torch.long, device=device)
-        self._mean = torch.as_tensor(mean, dtype=torch.float32, device=device)
-        self._scale = torch.as_tensor(scale, dtype=torch.float32, device=device)
+        # Batches follow torch's default dtype (float32 unless a caller changed it), and dense and
+        # sparse inputs go through the same arithmetic, so both give identical batches.
+        dtype = torch.get_default_dtype()
+        numpy_dtype = torch.empty(0, dtype=dtype).numpy().dtype
+        self._mean = torch.as_tensor(mean, dtype=dtype, device=device)
+        self._scale = torch.as_tensor(scale, dtype=dtype, device=device)
         if sp.issparse(X):
-            self._sparse = sp.csr_matrix(X, dtype=np.float32)
+            self._sparse = sp.csr_matrix(X, dtype=numpy_dtype)
             self._dense = None
         else:
-            # The same float32 arithmetic as the sparse path, so both give identical batches.
-            self._dense = self._standardize(torch.as_tensor(np.asarray(X, dtype=np.float32), device=device))
+            self._dense = self._standardize(torch.as_tensor(np.asarray(X, dtype=numpy_dtype), device=device))
             self._sparse = None
 
     def batches(self, batch_size: int, generator: torch.Generator | None = None) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:

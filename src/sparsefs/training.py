@@ -22,7 +22,7 @@ from . import costs
 from .data import BatchSource
 from .importance import ImportanceAccumulator, TrainingStep, get_metric
 from .network import SparseMLP
-from .network.topology import cosine_prune_fraction, reset_optimizer_state, update_layer_topology
+from .network.topology import cosine_prune_fraction, update_layer_topology
 
 #: How each training mode grows weights back (``None``: no topology updates).
 GROWTH = {"dense": None, "set": "random", "rigl": "gradient"}
@@ -45,7 +45,7 @@ class TrainingConfig:
     batch_size: int = 100
     update_interval: int = 10
     prune_fraction: float = 0.3
-    backend: str = "masked"
+    backend: str = "auto"
 
     @property
     def density(self) -> float:
@@ -75,6 +75,52 @@ class TrainingResult:
 EpochCallback = Callable[[dict], None]
 
 
+class Trainer:
+    """One training run's network, optimiser and metrics, advanced one batch at a time."""
+
+    def __init__(self, n_features: int, n_classes: int, config: TrainingConfig, metrics: Sequence[str], *,
+                 seed: int, device: torch.device, steps_per_epoch: int):
+        self.config = config
+        self.generator = torch.Generator().manual_seed(seed)
+        self.network = SparseMLP(
+            n_features, config.hidden_layer_sizes, n_classes, config.density, config.backend, self.generator, device
+        ).to(device)
+        self.optimizer = torch.optim.Adam(self.network.parameters(), lr=config.learning_rate, weight_decay=config.l2)
+        self.accumulators = []
+        for name in metrics:
+            metric = get_metric(name)
+            metric.start(n_features, _metric_generator(seed, name), device)
+            self.accumulators.append(ImportanceAccumulator(metric, n_features, device))
+        self.flops = _FlopCounter(self.network, [acc.metric for acc in self.accumulators])
+        self.total_steps = config.max_epochs * steps_per_epoch
+        self.n_steps = 0
+
+    def step(self, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One optimiser step on a batch; returns its (detached) loss and number of hits."""
+        config, network = self.config, self.network
+        self.n_steps += 1
+        update_topology = config.growth is not None and self.n_steps % config.update_interval == 0
+        gradient_growth = update_topology and config.growth == "gradient"
+        network.capture_gradient(gradient_growth)
+        logits, pre_activations = network(inputs)
+        loss = F.cross_entropy(logits, targets)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        with torch.no_grad():
+            observed = TrainingStep(network, inputs, logits.detach(), pre_activations)
+            for accumulator in self.accumulators:
+                accumulator.observe(observed)
+            self.optimizer.step()
+            if update_topology:
+                fraction = cosine_prune_fraction(config.prune_fraction, self.n_steps, self.total_steps)
+                for layer in network.sparse_layers:
+                    update_layer_topology(layer, fraction, config.growth, self.generator, self.optimizer)
+                network.capture_gradient(False)
+            n_correct = (logits.argmax(dim=1) == targets).sum()
+        self.flops.add_step(len(targets), gradient_growth)
+        return loss.detach(), n_correct
+
+
 def train_network(
     train: BatchSource,
     validation: BatchSource | None,
@@ -91,46 +137,21 @@ def train_network(
     Without a validation set there is no early stopping and the last epoch counts as best.
     ``on_epoch_end`` receives each epoch's history record (for progress display).
     """
-    generator = torch.Generator().manual_seed(seed)
-    network = SparseMLP(
-        train.n_features, config.hidden_layer_sizes, n_classes, config.density, config.backend, generator
-    ).to(device)
-    optimizer = torch.optim.Adam(network.parameters(), lr=config.learning_rate, weight_decay=config.l2)
-    accumulators = []
-    for name in metrics:
-        metric = get_metric(name)
-        metric.start(train.n_features, _metric_generator(seed, name), device)
-        accumulators.append(ImportanceAccumulator(metric, train.n_features, device))
-
-    steps_per_epoch = math.ceil(train.n_samples / config.batch_size)
-    total_steps = config.max_epochs * steps_per_epoch
+    trainer = Trainer(train.n_features, n_classes, config, metrics, seed=seed, device=device,
+                      steps_per_epoch=math.ceil(train.n_samples / config.batch_size))
+    network, accumulators = trainer.network, trainer.accumulators
     eval_batch = max(config.batch_size, min(4096, _EVAL_BLOCK_ELEMENTS // train.n_features))
-    flops = _FlopCounter(network, [acc.metric for acc in accumulators])
     history: dict[str, list] = {key: [] for key in ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy")}
-    best_loss, best_epoch, step = math.inf, 0, 0
+    best_loss, best_epoch = math.inf, 0
 
     for epoch in range(1, config.max_epochs + 1):
         network.train()
         loss_sum = torch.zeros((), device=device)
         n_correct = torch.zeros((), dtype=torch.long, device=device)
-        for inputs, targets in train.batches(config.batch_size, generator):
-            step += 1
-            update_topology = config.growth is not None and step % config.update_interval == 0
-            network.capture_gradient(update_topology and config.growth == "gradient")
-            logits, pre_activations = network(inputs)
-            loss = F.cross_entropy(logits, targets)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            with torch.no_grad():
-                observed = TrainingStep(network, inputs, logits.detach(), pre_activations)
-                for accumulator in accumulators:
-                    accumulator.observe(observed)
-                optimizer.step()
-                if update_topology:
-                    _update_topology(network, optimizer, config, step, total_steps, generator)
-                loss_sum += loss.detach() * len(targets)
-                n_correct += (logits.argmax(dim=1) == targets).sum()
-            flops.add_step(len(targets), update_topology and config.growth == "gradient")
+        for inputs, targets in train.batches(config.batch_size, trainer.generator):
+            loss, hits = trainer.step(inputs, targets)
+            loss_sum += loss * len(targets)
+            n_correct += hits
 
         record = {
             "epoch": epoch,
@@ -141,7 +162,7 @@ def train_network(
         }
         if validation is not None:
             record["val_loss"], record["val_accuracy"] = evaluate(network, validation, eval_batch)
-            flops.add_evaluation(validation.n_samples)
+            trainer.flops.add_evaluation(validation.n_samples)
             is_best = record["val_loss"] < best_loss
         else:
             is_best = True
@@ -166,10 +187,10 @@ def train_network(
         history=history,
         best_epoch=best_epoch,
         n_epochs=epoch,
-        n_steps=step,
+        n_steps=trainer.n_steps,
         n_parameters=network.n_parameters(),
         n_active_weights=network.n_active_weights(),
-        training_flops=flops.total,
+        training_flops=trainer.flops.total,
         layer_densities=list(network.densities),
         network=network,
     )
@@ -179,14 +200,6 @@ def _metric_generator(seed: int, name: str) -> torch.Generator:
     """A generator of the metric's own, so adding a metric never changes the training."""
     state = np.random.SeedSequence([seed, zlib.crc32(name.encode())]).generate_state(1)[0]
     return torch.Generator().manual_seed(int(state))
-
-
-def _update_topology(network, optimizer, config: TrainingConfig, step: int, total_steps: int, generator) -> None:
-    fraction = cosine_prune_fraction(config.prune_fraction, step, total_steps)
-    for layer in network.sparse_layers:
-        changed = update_layer_topology(layer, fraction, config.growth, generator)
-        reset_optimizer_state(optimizer, layer.weight, changed)
-    network.capture_gradient(False)
 
 
 @torch.no_grad()

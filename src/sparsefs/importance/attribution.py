@@ -30,10 +30,11 @@ class NeuronAttribution(ImportanceMetric):
         m, n_classes, hidden = grad.shape
         rows = grad.reshape(m * n_classes, hidden)
         first = layers[0]
-        block = max(1, self.max_block_elements // first.in_features)
+        block = max(1, min(self.max_block_elements // first.in_features, first.input_block_rows))
         total = torch.zeros(first.in_features, dtype=grad.dtype, device=grad.device)
         for start in range(0, rows.shape[0], block):
-            total += first.backprop_input(rows[start : start + block]).abs().sum(dim=0)
+            # sum of absolute values in one fused pass, without an |.| temporary
+            total += torch.linalg.vector_norm(first.backprop_input(rows[start : start + block]), ord=1, dim=0)
         return total / m
 
     def flops(self, network, batch_size: int) -> int:

@@ -1,4 +1,4 @@
-"""Linear layers with a sparse, changing set of active weights.
+"""Linear layers with a sparse, changing set of active weights: the protocol and the masked backend.
 
 Every layer backend implements the same small protocol, which the topology updates
 (:mod:`sparsefs.network.topology`), the importance metrics and the cost accounting use:
@@ -6,15 +6,19 @@ Every layer backend implements the same small protocol, which the topology updat
 - ``in_features``, ``out_features``, ``n_active``, ``device``, ``weight`` (the parameter that
   holds the trainable weight values) and ``bias``;
 - ``forward(x)``;
-- ``active_positions()`` / ``active_magnitudes()`` / ``is_active(positions)``: the active
-  weights, as flat row-major positions in the ``out_features x in_features`` matrix;
-- ``rewire(removed, grown)``: deactivate and zero ``removed``, activate ``grown`` at zero, and
-  return the indices into ``weight``'s flat storage whose optimiser state must be cleared;
-- ``capture_gradient(flag)`` then ``topk_inactive_gradient(n)``: RigL's dense loss gradient,
-  recorded during the next backward pass;
-- ``backprop_input(grad)``: ``grad @ W``, the input gradient for a stack of output gradients;
+- ``active_positions()`` / ``active_magnitudes()``: the active weights as sorted flat
+  row-major positions in the ``out_features x in_features`` matrix, and their magnitudes;
+- ``rewire(active, removed, grown, optimizer)``: given the current ``active_positions()``,
+  deactivate ``active[removed]``, activate the positions ``grown`` at zero, and make
+  ``optimizer`` forget the statistics of both;
+- ``capture_gradient(flag)`` then ``topk_inactive_gradient(n, active)``: RigL's choice of the
+  ``n`` inactive positions with the largest loss gradient, recorded during the next backward;
+- ``backprop_input(grad)``: ``grad @ W`` for a stack of output gradients ``(..., out)``, and
+  ``input_block_rows``: how many gradient rows it multiplies efficiently at once;
 - ``abs_column_sums()``: ``sum_i |W[i, j]|`` for every input ``j``;
 - ``dense_weight()``: the full matrix, for tests and inspection only.
+
+Both backends start from the same weights for the same generator (:func:`initial_weights`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,32 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .topology import sample_distinct, top_n
+
+
+def initial_weights(in_features: int, out_features: int, n_active: int, generator: torch.Generator):
+    """Sorted active positions, their values and the bias, drawn on the CPU from ``generator``.
+
+    Values follow ``torch.nn.Linear``'s default, ``U(-1/sqrt(in), 1/sqrt(in))``; only the
+    active weights are drawn, so a sparse layer never needs its dense matrix.
+    """
+    total = in_features * out_features
+    positions = torch.arange(total) if n_active >= total else sample_distinct(total, n_active, generator)
+    bound = 1.0 / math.sqrt(in_features)
+    values = torch.empty(positions.numel()).uniform_(-bound, bound, generator=generator)
+    bias = torch.empty(out_features).uniform_(-bound, bound, generator=generator)
+    return positions, values, bias
+
+
+def forget_optimizer_state(optimizer, param: torch.Tensor, index: torch.Tensor) -> None:
+    """Zero the optimiser's running statistics of ``param`` at the flat ``index``."""
+    state = optimizer.state.get(param) if optimizer is not None else None
+    if not state or index.numel() == 0:
+        return
+    for value in state.values():
+        if torch.is_tensor(value) and value.shape == param.shape:
+            value.view(-1)[index] = 0
+
 
 class MaskedLinear(nn.Module):
     """Reference backend: a dense weight matrix multiplied by a binary mask.
@@ -34,20 +64,21 @@ class MaskedLinear(nn.Module):
     ``mask is None`` means a fully dense layer.
     """
 
+    input_block_rows = 1 << 30  # dense matrix products only get better with more rows
+
     def __init__(self, in_features: int, out_features: int, n_active: int, generator: torch.Generator):
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
-        weight, bias = _linear_init(in_features, out_features, generator)
-        total = in_features * out_features
-        if n_active >= total:
-            mask = None
-        else:
-            mask = torch.zeros(total, dtype=torch.bool)
-            mask[torch.randperm(total, generator=generator)[:n_active]] = True
+        positions, values, bias = initial_weights(in_features, out_features, n_active, generator)
+        weight = torch.zeros(out_features * in_features)
+        weight[positions] = values
+        mask = None
+        if positions.numel() < weight.numel():
+            mask = torch.zeros(weight.numel(), dtype=torch.bool)
+            mask[positions] = True
             mask = mask.view(out_features, in_features)
-            weight = weight * mask
-        self.weight = nn.Parameter(weight)
+        self.weight = nn.Parameter(weight.view(out_features, in_features))
         self.bias = nn.Parameter(bias)
         self.register_buffer("mask", mask)
         self._capture = False
@@ -77,33 +108,29 @@ class MaskedLinear(nn.Module):
     def active_magnitudes(self) -> torch.Tensor:
         return self.weight.detach().view(-1)[self.active_positions()].abs()
 
-    def is_active(self, positions: torch.Tensor) -> torch.Tensor:
-        if self.mask is None:
-            return torch.ones_like(positions, dtype=torch.bool)
-        return self.mask.view(-1)[positions]
-
     @torch.no_grad()
-    def rewire(self, removed: torch.Tensor, grown: torch.Tensor) -> torch.Tensor:
+    def rewire(self, active: torch.Tensor, removed: torch.Tensor, grown: torch.Tensor, optimizer=None) -> None:
         if self.mask is None:
             raise RuntimeError("a dense layer has no inactive positions to rewire")
         mask, weight = self.mask.view(-1), self.weight.view(-1)
+        removed = active[removed]
         mask[removed] = False
         mask[grown] = True
         changed = torch.cat([removed, grown])
         weight[changed] = 0.0
-        return changed
+        forget_optimizer_state(optimizer, self.weight, changed)
 
     def capture_gradient(self, flag: bool) -> None:
         self._capture = flag
 
-    def topk_inactive_gradient(self, n: int) -> torch.Tensor:
+    def topk_inactive_gradient(self, n: int, active: torch.Tensor | None = None) -> torch.Tensor:
         captured = self._effective_weight
         if captured is None or captured.grad is None:
             raise RuntimeError("no gradient captured: call capture_gradient(True) before the backward pass")
         score = captured.grad.detach().abs().view(-1).clone()
         if self.mask is not None:
             score[self.mask.view(-1)] = -1.0
-        return torch.topk(score, n, sorted=False).indices
+        return top_n(score, torch.arange(score.numel(), device=score.device), n)
 
     def backprop_input(self, grad: torch.Tensor) -> torch.Tensor:
         return grad @ self._effective_weight.detach()
@@ -117,11 +144,3 @@ class MaskedLinear(nn.Module):
     def extra_repr(self) -> str:
         density = self.n_active / (self.in_features * self.out_features)
         return f"in_features={self.in_features}, out_features={self.out_features}, density={density:.4f}"
-
-
-def _linear_init(in_features: int, out_features: int, generator: torch.Generator):
-    """``torch.nn.Linear``'s default initialisation, drawn from ``generator`` on the CPU."""
-    bound = 1.0 / math.sqrt(in_features)
-    weight = torch.empty(out_features, in_features).uniform_(-bound, bound, generator=generator)
-    bias = torch.empty(out_features).uniform_(-bound, bound, generator=generator)
-    return weight, bias

@@ -8,16 +8,38 @@ import torch
 from torch import nn
 
 from .layers import MaskedLinear
+from .sparse import SparseLinear
 from .topology import active_counts, erk_densities
 
-BACKENDS = {"masked": MaskedLinear}
+BACKENDS = ("auto", "sparse", "masked")
+
+#: Measured crossovers (benchmarks/backend_crossover.py, 2-core CPU): a CSR layer trains
+#: faster than the masked one below this density, and only for layers of at least this
+#: many positions (smaller ones are dominated by per-call overhead).
+SPARSE_MAX_DENSITY = 0.2
+SPARSE_MIN_POSITIONS = 100_000
+
+
+def choose_layer_backend(n_in: int, n_out: int, density: float, backend: str, device: torch.device) -> type[nn.Module]:
+    """The layer class for one layer: ``"auto"`` goes sparse where that was measured faster."""
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+    if density >= 1.0 or backend == "masked":
+        return MaskedLinear
+    if backend == "sparse":
+        return SparseLinear
+    # No CUDA crossover has been measured: "auto" keeps CUDA layers masked (dense kernels).
+    on_cpu = torch.device(device).type == "cpu"
+    return SparseLinear if on_cpu and density <= SPARSE_MAX_DENSITY and n_in * n_out >= SPARSE_MIN_POSITIONS else MaskedLinear
 
 
 class SparseMLP(nn.Module):
     """An MLP whose weight layers keep a fixed number of active weights.
 
     ``density`` is the global density of all weight layers together, spread over the layers
-    by ERK; ``density=1`` gives an ordinary dense network.
+    by ERK; ``density=1`` gives an ordinary dense network. ``backend`` picks the layer
+    implementation: ``"masked"`` (dense weights times a mask), ``"sparse"`` (only active
+    weights stored; dense layers stay dense) or ``"auto"`` (per layer, the faster one).
     """
 
     def __init__(
@@ -28,6 +50,7 @@ class SparseMLP(nn.Module):
         density: float = 1.0,
         backend: str = "masked",
         generator: torch.Generator | None = None,
+        device: torch.device | str = "cpu",
     ):
         super().__init__()
         sizes = [n_features, *hidden_layer_sizes, n_classes]
@@ -35,9 +58,9 @@ class SparseMLP(nn.Module):
         self.densities = erk_densities(shapes, density)
         counts = active_counts(shapes, self.densities)
         generator = generator if generator is not None else torch.Generator()
-        layer_cls = BACKENDS[backend]
         self.layers = nn.ModuleList(
-            layer_cls(n_in, n_out, n_active, generator) for (n_in, n_out), n_active in zip(shapes, counts)
+            choose_layer_backend(n_in, n_out, layer_density, backend, device)(n_in, n_out, n_active, generator)
+            for (n_in, n_out), layer_density, n_active in zip(shapes, self.densities, counts)
         )
 
     @property

@@ -1,9 +1,9 @@
 """Sparse topology: how many weights each layer gets, and how they move during training.
 
-Everything here is written against the small layer protocol of :mod:`sparsefs.network.layers`
-(``active_positions``, ``active_magnitudes``, ``is_active``, ``rewire``,
-``topk_inactive_gradient``), so every backend shares the same SET and RigL logic.
-Positions are flat, row-major indices into the layer's ``out_features x in_features`` matrix.
+Everything here is written against the layer protocol of :mod:`sparsefs.network.layers`, so
+both backends share the same SET and RigL logic and make the same moves from the same state.
+Positions are flat, row-major indices into the layer's ``out_features x in_features`` matrix;
+wherever scores tie, the smaller position wins, so no choice depends on a backend's storage.
 """
 
 from __future__ import annotations
@@ -55,83 +55,82 @@ def cosine_prune_fraction(initial: float, step: int, total_steps: int) -> float:
     return 0.5 * initial * (1.0 + math.cos(math.pi * progress))
 
 
-def sample_inactive_positions(layer, n: int, generator: torch.Generator) -> torch.Tensor:
-    """``n`` distinct inactive positions of ``layer``, uniformly at random, exactly ``n``.
+def top_n(scores: torch.Tensor, positions: torch.Tensor, n: int) -> torch.Tensor:
+    """Indices of the ``n`` largest ``scores``; among equal scores the smaller position first."""
+    if n >= scores.numel():
+        return torch.arange(scores.numel(), device=scores.device)
+    if n == 0:
+        return torch.empty(0, dtype=torch.long, device=scores.device)
+    threshold = torch.topk(scores, n, sorted=False).values.min()
+    above = (scores > threshold).nonzero().flatten()
+    ties = (scores == threshold).nonzero().flatten()
+    ties = ties[torch.argsort(positions[ties], stable=True)][: n - above.numel()]
+    return torch.cat([above, ties])
 
-    Rejection sampling keeps the cost proportional to ``n`` on sparse layers instead of
-    enumerating every inactive position; nearly full layers enumerate instead.
+
+def sample_distinct(total: int, n: int, generator: torch.Generator) -> torch.Tensor:
+    """``n`` distinct integers of ``[0, total)``, uniformly at random, sorted, on the CPU.
+
+    Rejection sampling keeps the cost proportional to ``n`` when ``n`` is small against
+    ``total``; otherwise a permutation is drawn. Draws come from ``generator`` on the CPU, so
+    the result does not depend on the device.
     """
-    total = layer.in_features * layer.out_features
-    n_inactive = total - layer.n_active
-    if n > n_inactive:
-        raise ValueError(f"cannot grow {n} weights: only {n_inactive} positions are inactive")
-    device = layer.device
-    if n == 0:
-        return torch.empty(0, dtype=torch.long, device=device)
-    if n_inactive < 4 * n:
-        candidates = _all_inactive_positions(layer)
-        pick = torch.randperm(candidates.numel(), generator=generator, device="cpu")[:n]
-        return candidates[pick.to(device)]
-    found = torch.empty(0, dtype=torch.long, device=device)
+    if n > total:
+        raise ValueError(f"cannot pick {n} distinct values out of {total}")
+    if total < 4 * n:
+        return torch.randperm(total, generator=generator)[:n].sort().values
+    found = torch.empty(0, dtype=torch.long)
     while found.numel() < n:
-        draws = 2 * (n - found.numel()) * total // n_inactive + 16
-        draws_cpu = torch.randint(total, (draws,), generator=generator, device="cpu")
-        proposals = draws_cpu.to(device)
-        proposals = proposals[~layer.is_active(proposals)]
-        found = torch.unique(torch.cat([found, proposals]))
-    # torch.unique sorts, so take a uniformly random subset rather than the first n.
-    pick = torch.randperm(found.numel(), generator=generator, device="cpu")[:n]
-    return found[pick.to(device)]
+        draws = torch.randint(total, (n - found.numel() + n // 8 + 16,), generator=generator)
+        found = _sorted_unique(torch.cat([found, draws]))
+    # More distinct draws than needed: keep a uniformly random n of them, in sorted order.
+    keep = torch.zeros(found.numel(), dtype=torch.bool)
+    keep[torch.randperm(found.numel(), generator=generator)[:n]] = True
+    return found[keep]
 
 
-def _all_inactive_positions(layer) -> torch.Tensor:
-    total = layer.in_features * layer.out_features
-    is_free = torch.ones(total, dtype=torch.bool, device=layer.device)
-    is_free[layer.active_positions()] = False
-    return is_free.nonzero().flatten()
+def _sorted_unique(values: torch.Tensor) -> torch.Tensor:
+    # Cheaper than torch.unique on the CPU for the int64 draws here.
+    values = values.sort().values
+    keep = torch.ones_like(values, dtype=torch.bool)
+    keep[1:] = values[1:] != values[:-1]
+    return values[keep]
 
 
-def smallest_magnitude_positions(layer, n: int) -> torch.Tensor:
-    """Positions of the ``n`` active weights with the smallest absolute value."""
-    if n == 0:
-        return torch.empty(0, dtype=torch.long, device=layer.device)
-    order = torch.topk(layer.active_magnitudes(), n, largest=False, sorted=False).indices
-    return layer.active_positions()[order]
+def sample_inactive_positions(layer, n: int, generator: torch.Generator, active: torch.Tensor | None = None) -> torch.Tensor:
+    """``n`` distinct inactive positions of ``layer``, uniformly at random (SET's regrowth).
+
+    Draws ``n`` distinct ranks among the inactive positions and maps rank ``r`` to its
+    position: ``r`` plus the number of active positions before it, found by binary search in
+    ``active - arange`` (how many inactive positions precede each active one). No membership
+    test and no dense mask: the cost is ``O(n log n_active)``.
+    """
+    active = layer.active_positions() if active is None else active
+    n_inactive = layer.in_features * layer.out_features - active.numel()
+    ranks = sample_distinct(n_inactive, n, generator).to(active.device)
+    inactive_before = active - torch.arange(active.numel(), device=active.device)
+    return ranks + torch.searchsorted(inactive_before, ranks, right=True)
 
 
-def update_layer_topology(
-    layer,
-    fraction: float,
-    growth: str,
-    generator: torch.Generator,
-) -> torch.Tensor:
+def update_layer_topology(layer, fraction: float, growth: str, generator: torch.Generator, optimizer=None) -> int:
     """One SET/RigL move in ``layer``: drop the weakest weights, grow as many elsewhere.
 
     The number moved is ``fraction`` of the active weights, capped by the number of inactive
     positions, so regrowth always lands on positions that were inactive before the update and
-    the layer keeps exactly its number of active weights. New weights start at zero.
-    Returns the indices into ``layer.weight``'s flat storage whose optimiser state must be
-    cleared (removed and regrown weights).
+    the layer keeps exactly its number of active weights. New weights start at zero, and the
+    optimiser forgets the moved weights' statistics. Returns the number of weights moved.
     """
     n_inactive = layer.in_features * layer.out_features - layer.n_active
     n_move = min(int(fraction * layer.n_active), n_inactive)
     if n_move == 0:
-        return torch.empty(0, dtype=torch.long, device=layer.device)
+        return 0
+    active = layer.active_positions()
     if growth == "random":
-        grown = sample_inactive_positions(layer, n_move, generator)
+        grown = sample_inactive_positions(layer, n_move, generator, active)
     elif growth == "gradient":
-        grown = layer.topk_inactive_gradient(n_move)
+        grown = layer.topk_inactive_gradient(n_move, active)
     else:
         raise ValueError(f"growth must be one of {GROWTH_MODES}, got {growth!r}")
-    removed = smallest_magnitude_positions(layer, n_move)
-    return layer.rewire(removed, grown)
-
-
-def reset_optimizer_state(optimizer: torch.optim.Optimizer, param: torch.Tensor, flat_index: torch.Tensor) -> None:
-    """Forget the optimiser's running statistics at ``flat_index`` of ``param``."""
-    state = optimizer.state.get(param)
-    if not state or flat_index.numel() == 0:
-        return
-    for value in state.values():
-        if torch.is_tensor(value) and value.shape == param.shape:
-            value.view(-1)[flat_index] = 0
+    removed = top_n(-layer.active_magnitudes(), active, n_move)  # indices into ``active``
+    layer.rewire(active, removed, grown, optimizer)
+    return n_move
