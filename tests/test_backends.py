@@ -124,6 +124,9 @@ def test_auto_backend_chooses_by_density_size_and_device():
     cpu = torch.device("cpu")
     assert choose_layer_backend(5000, 1000, 0.05, "auto", cpu) is SparseLinear
     assert choose_layer_backend(5000, 1000, 0.9, "auto", cpu) is MaskedLinear
+    assert choose_layer_backend(784, 1000, 0.3, "auto", cpu) is SparseLinear
+    assert choose_layer_backend(1000, 100, 0.2, "auto", cpu) is MaskedLinear  # mid-size: only when very sparse
+    assert choose_layer_backend(1000, 100, 0.04, "auto", cpu) is SparseLinear
     assert choose_layer_backend(100, 10, 0.05, "auto", cpu) is MaskedLinear  # too small to gain
     assert choose_layer_backend(5000, 1000, 0.05, "auto", torch.device("cuda")) is MaskedLinear
     assert choose_layer_backend(5000, 1000, 1.0, "sparse", cpu) is MaskedLinear  # dense stays dense

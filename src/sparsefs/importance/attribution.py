@@ -1,9 +1,10 @@
 """Neuron attribution (Attr), the paper's metric, computed with batched products.
 
 ``S(x_j) = sum_c (1/m) sum_k |d softmax_c(x_k) / d x_j|``. Instead of a per-sample Jacobian,
-the ``C`` output gradients of every sample are back-propagated together as a
-``(m, C, n)`` stack through the layers above the first, masked by the ReLU derivatives, and
-multiplied with ``W1`` once: ``J = G @ W1``, where ``G`` is ``(m * C, hidden)``.
+the ``C`` output gradients of every sample are back-propagated together, as the columns of
+one matrix ``G^T`` (a column per sample and class), through the layers (``W^T G^T``, masked by
+the ReLU derivatives) down to the input. Samples go through in blocks sized for the first
+layer's product, so memory stays bounded and sparse products stay in cache.
 """
 
 from __future__ import annotations
@@ -19,23 +20,40 @@ class NeuronAttribution(ImportanceMetric):
     name = "attribution"
 
     def __init__(self, max_block_elements: int = 1 << 24):
-        # Bounds the (rows x n_features) block of the first-layer product held at once.
+        # Bounds the (n_features x columns) block of input gradients held at once.
         self.max_block_elements = max_block_elements
+        # Reused for that block from step to step: a fresh multi-megabyte tensor per block
+        # costs as much in page faults as the sparse product itself.
+        self._workspace: torch.Tensor | None = None
 
     def score(self, step: TrainingStep) -> torch.Tensor:
         layers = step.network.layers
-        grad = softmax_jacobian(step.logits)  # (m, C, C): row c is d p_c / d logits
-        for layer, z in zip(reversed(layers[1:]), reversed(step.pre_activations)):
-            grad = layer.backprop_input(grad) * (z > 0).unsqueeze(1)
-        m, n_classes, hidden = grad.shape
-        rows = grad.reshape(m * n_classes, hidden)
         first = layers[0]
-        block = max(1, min(self.max_block_elements // first.in_features, first.input_block_rows))
-        total = torch.zeros(first.in_features, dtype=grad.dtype, device=grad.device)
-        for start in range(0, rows.shape[0], block):
+        m, n_classes = step.logits.shape
+        jacobian = softmax_jacobian(step.logits)  # (m, C, C): [k, c, i] = d p_c(x_k) / d z_i
+        columns = min(first.gradient_block_size, self.max_block_elements // first.in_features)
+        n_blocks = -(-m // max(1, columns // n_classes))
+        samples = -(-m // n_blocks)  # equal blocks, so they share one workspace
+        total = torch.zeros(first.in_features, dtype=jacobian.dtype, device=jacobian.device)
+        for start in range(0, m, samples):
+            block = slice(start, min(start + samples, m))
+            width = block.stop - block.start
+            grad_t = jacobian[block].permute(2, 0, 1).reshape(n_classes, width * n_classes)
+            for layer, z in zip(reversed(layers[1:]), reversed(step.pre_activations)):
+                grad_t = layer.backprop_columns(grad_t).view(-1, width, n_classes)
+                grad_t = (grad_t * (z[block] > 0).t().unsqueeze(2)).view(-1, width * n_classes)
+            inputs_grad = first.backprop_columns(grad_t, out=self._block_output(first.in_features, grad_t))
             # sum of absolute values in one fused pass, without an |.| temporary
-            total += torch.linalg.vector_norm(first.backprop_input(rows[start : start + block]), ord=1, dim=0)
+            total += torch.linalg.vector_norm(inputs_grad, ord=1, dim=1)
         return total / m
+
+    def _block_output(self, n_features: int, grad_t: torch.Tensor) -> torch.Tensor:
+        columns = grad_t.shape[1]
+        workspace = self._workspace
+        if workspace is None or workspace.shape[0] != n_features or workspace.shape[1] < columns \
+                or workspace.dtype != grad_t.dtype or workspace.device != grad_t.device:
+            workspace = self._workspace = torch.empty(n_features, columns, dtype=grad_t.dtype, device=grad_t.device)
+        return workspace if workspace.shape[1] == columns else torch.empty_like(workspace[:, :columns])
 
     def flops(self, network, batch_size: int) -> int:
         n_classes = network.layers[-1].out_features

@@ -13,8 +13,9 @@ Every layer backend implements the same small protocol, which the topology updat
   ``optimizer`` forget the statistics of both;
 - ``capture_gradient(flag)`` then ``topk_inactive_gradient(n, active)``: RigL's choice of the
   ``n`` inactive positions with the largest loss gradient, recorded during the next backward;
-- ``backprop_input(grad)``: ``grad @ W`` for a stack of output gradients ``(..., out)``, and
-  ``input_block_rows``: how many gradient rows it multiplies efficiently at once;
+- ``backprop_columns(grad_t, out=None)``: ``W^T @ grad_t`` for output gradients stacked as
+  the columns of an ``(out, k)`` matrix (into ``out`` if given), and ``gradient_block_size``:
+  the ``k`` it handles efficiently;
 - ``abs_column_sums()``: ``sum_i |W[i, j]|`` for every input ``j``;
 - ``dense_weight()``: the full matrix, for tests and inspection only.
 
@@ -64,7 +65,7 @@ class MaskedLinear(nn.Module):
     ``mask is None`` means a fully dense layer.
     """
 
-    input_block_rows = 1 << 30  # dense matrix products only get better with more rows
+    gradient_block_size = 1 << 30  # dense matrix products only get better with more columns
 
     def __init__(self, in_features: int, out_features: int, n_active: int, generator: torch.Generator):
         super().__init__()
@@ -132,8 +133,8 @@ class MaskedLinear(nn.Module):
             score[self.mask.view(-1)] = -1.0
         return top_n(score, torch.arange(score.numel(), device=score.device), n)
 
-    def backprop_input(self, grad: torch.Tensor) -> torch.Tensor:
-        return grad @ self._effective_weight.detach()
+    def backprop_columns(self, grad_t: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+        return torch.mm(self._effective_weight.detach().t(), grad_t, out=out)
 
     def abs_column_sums(self) -> torch.Tensor:
         return self.weight.detach().abs().sum(dim=0)

@@ -13,11 +13,11 @@ from .topology import active_counts, erk_densities
 
 BACKENDS = ("auto", "sparse", "masked")
 
-#: Measured crossovers (benchmarks/backend_crossover.py, 2-core CPU): a CSR layer trains
-#: faster than the masked one below this density, and only for layers of at least this
-#: many positions (smaller ones are dominated by per-call overhead).
-SPARSE_MAX_DENSITY = 0.2
-SPARSE_MIN_POSITIONS = 100_000
+#: Measured crossovers on a 2-core CPU (``benchmarks/sparse_vs_dense.py --sections crossover``):
+#: ``(minimum positions, maximum density)``, largest layers first. A layer with at least that
+#: many positions trains faster as CSR up to that density (784x1000 and larger: 1.3x faster at
+#: 0.3, slower at 0.5; 1000x100: faster only from 0.05 down); smaller layers never gained.
+SPARSE_CROSSOVERS = ((500_000, 0.3), (100_000, 0.05))
 
 
 def choose_layer_backend(n_in: int, n_out: int, density: float, backend: str, device: torch.device) -> type[nn.Module]:
@@ -29,8 +29,12 @@ def choose_layer_backend(n_in: int, n_out: int, density: float, backend: str, de
     if backend == "sparse":
         return SparseLinear
     # No CUDA crossover has been measured: "auto" keeps CUDA layers masked (dense kernels).
-    on_cpu = torch.device(device).type == "cpu"
-    return SparseLinear if on_cpu and density <= SPARSE_MAX_DENSITY and n_in * n_out >= SPARSE_MIN_POSITIONS else MaskedLinear
+    if torch.device(device).type != "cpu":
+        return MaskedLinear
+    for min_positions, max_density in SPARSE_CROSSOVERS:
+        if n_in * n_out >= min_positions:
+            return SparseLinear if density <= max_density else MaskedLinear
+    return MaskedLinear
 
 
 class SparseMLP(nn.Module):
