@@ -168,7 +168,7 @@ def _measurements(cell: Cell, estimator) -> dict:
 
 def _provenance(cell: Cell) -> dict:
     return {
-        "device": str(_device_of(cell)),
+        "device": _device_name(cell),
         "host": socket.gethostname(),
         "sparsefs_version": __version__,
         "torch_version": torch.__version__,
@@ -182,6 +182,13 @@ def _device_of(cell: Cell) -> torch.device:
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(device)
+
+
+def _device_name(cell: Cell) -> str:
+    try:
+        return str(_device_of(cell))
+    except RuntimeError:  # an invalid device string: the cell failed on it, record it as given
+        return str(cell.params.get("device"))
 
 
 @contextmanager

@@ -24,6 +24,9 @@ from .config import StudyConfig
 from .execution import Evaluation, evaluate_stored, run_cell
 from .store import ResultStore, open_store
 
+#: Finished cells re-evaluated per round (their importance vectors are held in memory).
+_EVALUATION_CHUNK = 256
+
 
 @dataclass
 class StudyPlan:
@@ -92,26 +95,21 @@ def run_study(
     ``jobs``: cells in parallel. ``backend``: a joblib backend name (default ``loky`` local
     processes; ``"dask"`` connects to ``scheduler`` or starts a local cluster of ``jobs``
     workers; ``"ray"`` needs ray). ``threads``: torch threads per cell (default: the cores of
-    this machine divided by ``jobs``). ``force`` reruns finished cells, ``retry_failed`` failed
+    this machine divided by ``jobs``; 1 on dask, whose workers set the parallelism). ``force`` reruns finished cells, ``retry_failed`` failed
     ones. ``progress`` shows a live bar on stderr.
     """
     location = store or config.store
     data_home = data_home or config.data_home
     evaluation = Evaluation(config.ks, config.windows)
-    threads = threads or max(1, (os.cpu_count() or 1) // max(1, jobs))
+    threads = threads or _default_threads(backend, jobs)
     with open_store(location) as results:
         plan = plan_study(config, results, force=force, retry_failed=retry_failed, data_home=data_home)
-        tasks = [joblib.delayed(run_cell)(cell, evaluation, data_home, threads) for cell in plan.to_run]
-        tasks += [
-            joblib.delayed(evaluate_stored)(cell, results.importances(cell.cell_id), evaluation, data_home, threads)
-            for cell in plan.to_evaluate
-        ]
         failed = 0
         bar = tqdm(total=len(plan.cells), initial=plan.n_complete, unit="cell", desc="study", disable=not progress,
                    dynamic_ncols=True)
         with bar, _parallel_backend(backend, jobs, scheduler):
             bar.set_postfix(failed=len(plan.skipped_failed))
-            for outcome in _as_completed(tasks, jobs):
+            for outcome in _outcomes(plan, results, evaluation, data_home, threads, jobs):
                 _store(results, outcome)
                 failed += outcome.status == "failed"
                 bar.update(1)
@@ -125,6 +123,29 @@ def run_study(
         skipped_failed=len(plan.skipped_failed),
         store=str(location),
     )
+
+
+def _default_threads(backend: str | None, jobs: int) -> int:
+    if backend == "dask":
+        return 1  # one cell per dask worker thread: size the workers, not the cells
+    return max(1, (os.cpu_count() or 1) // max(1, jobs))
+
+
+def _outcomes(
+    plan: StudyPlan, results: ResultStore, evaluation: Evaluation, data_home, threads: int, jobs: int
+) -> Iterator[CellOutcome]:
+    training = [joblib.delayed(run_cell)(cell, evaluation, data_home, threads) for cell in plan.to_run]
+    yield from _as_completed(training, jobs)
+    # Stored importances travel to the workers a chunk at a time: a whole study's can fill gigabytes.
+    for start in range(0, len(plan.to_evaluate), _EVALUATION_CHUNK):
+        chunk = plan.to_evaluate[start : start + _EVALUATION_CHUNK]
+        yield from _as_completed(
+            [
+                joblib.delayed(evaluate_stored)(cell, results.importances(cell.cell_id), evaluation, data_home, threads)
+                for cell in chunk
+            ],
+            jobs,
+        )
 
 
 def _store(results: ResultStore, outcome: CellOutcome) -> None:
