@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -198,12 +199,87 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_study(args: argparse.Namespace) -> int:
+    from .study import load_config, open_store, plan_study, run_study
+
+    config = load_config(args.config)
+    location = args.store or config.store
+    if args.dry_run:
+        existing = Path(location).is_file()
+        with ExitStack() as stack:
+            store = stack.enter_context(open_store(location, create=False)) if existing else None
+            plan = plan_study(config, store, force=args.force, retry_failed=args.retry_failed, data_home=args.data_home)
+        print(
+            f"{len(plan.cells)} cells: {len(plan.to_run)} to run, {len(plan.to_evaluate)} to re-evaluate, "
+            f"{len(plan.skipped_failed)} failed (kept; --retry-failed reruns them), "
+            f"{plan.n_complete - len(plan.skipped_failed)} done"
+        )
+        return 0
+    summary = run_study(
+        config,
+        store=location,
+        jobs=args.jobs,
+        backend=args.backend,
+        scheduler=args.scheduler,
+        threads=args.threads,
+        force=args.force,
+        retry_failed=args.retry_failed,
+        data_home=args.data_home,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+    print(
+        f"{summary.total} cells: {summary.ran} ran ({summary.failed} failed), {summary.evaluated} re-evaluated, "
+        f"{summary.already_done} were already done; results in {summary.store}"
+    )
+    if summary.failed or summary.skipped_failed:
+        print(
+            f"{summary.failed + summary.skipped_failed} cells have failed: 'sparsefs results {summary.store} --failures' "
+            "lists their errors; 'sparsefs study --retry-failed' reruns them"
+        )
+    return 0
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    from .study import format_comparison, format_table, join_reference, open_store, results_table
+
+    with open_store(args.store, create=False) as store:
+        if args.failures:
+            failed = store.query(
+                "SELECT dataset, method, params, seed, error FROM cells WHERE status = 'failed' ORDER BY dataset, method, seed"
+            )
+            print("no failed cells" if failed.empty else failed.to_string(index=False))
+            return 0
+        table = results_table(store, k=args.k, window=args.window)
+    print(format_table(table, args.k, args.window))
+    if args.reference:
+        if args.k != 100:
+            raise UsageError(f"the paper's tables are for K=100, not K={args.k}")
+        table = join_reference(table, args.reference, args.window)
+        print()
+        print("beside the paper (K=100):")
+        print(format_comparison(table))
+    if args.csv:
+        table.to_csv(args.csv, index=False)
+        print(f"wrote {args.csv}")
+    return 0
+
+
 def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", help="a registered dataset name (see 'sparsefs datasets') or a data file")
     parser.add_argument("--target", help="label column (CSV, Parquet) or key (.npz, .mat) of a data file")
     parser.add_argument("--data-home", help="dataset directory (default: $SPARSEFS_DATA, else a per-user cache)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the paper split (and of training)")
     parser.add_argument("--quiet", action="store_true", help="no progress display")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -235,6 +311,29 @@ def build_parser() -> argparse.ArgumentParser:
     datasets = commands.add_parser("datasets", help="list the registered datasets and which are present here")
     datasets.add_argument("--data-home", help="dataset directory (default: $SPARSEFS_DATA, else a per-user cache)")
     datasets.set_defaults(handler=cmd_datasets)
+
+    study = commands.add_parser("study", help="run (or resume) a study: every cell of a TOML/YAML configuration")
+    study.add_argument("config", help="the study configuration (see configs/quick.toml)")
+    study.add_argument("--store", help="results database (default: the configuration's [study] store)")
+    study.add_argument("--jobs", type=_positive_int, default=1, help="cells run in parallel (default 1); --backend dask: the local cluster's workers")
+    study.add_argument("--backend", help="joblib backend: loky (default), multiprocessing, dask, ray, ...")
+    study.add_argument("--scheduler", help="with --backend dask: the scheduler address (default: a local cluster)")
+    study.add_argument("--threads", type=_positive_int, help="torch threads per cell (default: cores / jobs; 1 with --backend dask)")
+    study.add_argument("--force", action="store_true", help="rerun every cell, finished ones included")
+    study.add_argument("--retry-failed", action="store_true", help="rerun the cells that failed before")
+    study.add_argument("--dry-run", action="store_true", help="only count the cells to run")
+    study.add_argument("--data-home", help="dataset directory (default: the configuration's, else $SPARSEFS_DATA)")
+    study.add_argument("--quiet", action="store_true", help="no progress bar")
+    study.set_defaults(handler=cmd_study)
+
+    results = commands.add_parser("results", help="the paper-style table of a study's results store")
+    results.add_argument("store", help="the results database written by 'sparsefs study'")
+    results.add_argument("--k", type=_positive_int, default=100, help="number of selected features (default 100)")
+    results.add_argument("--window", choices=["all_epochs", "best_epoch", "last_iteration"], default="all_epochs")
+    results.add_argument("--csv", help="also write the table (with costs) to this CSV file")
+    results.add_argument("--reference", help="folder of the paper's CSV tables, to print ours beside them")
+    results.add_argument("--failures", action="store_true", help="list the failed cells and their errors instead")
+    results.set_defaults(handler=cmd_results)
 
     demo = commands.add_parser("demo", help="SET-Attr, SET-QS and Dense-Attr on bundled data (offline)")
     demo.add_argument("--seed", type=int, default=0)

@@ -1,0 +1,79 @@
+"""Lasso: L1-regularised logistic regression (scikit-learn), features ranked by |coefficient|.
+
+scikit-learn's ``liblinear`` solver fits the L1 problem (one binary problem per class,
+one-vs-rest, when there are more than two classes); a feature's importance is the sum over
+the class problems of its absolute coefficient. Features the L1 penalty zeroes share
+importance 0 and rank after every feature with a non-zero coefficient, in column order.
+
+FLOPs (METHOD.md §6): each liblinear outer iteration evaluates the linear model and its
+gradient on all training rows; it is counted as one full-batch training step of a linear
+layer, ``3 × 2 × n_train × n_features``, summed over the iterations of every class problem.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.utils._param_validation import Interval
+
+from .. import costs
+from ._base import BaselineSelector, FittedModel, SplitData
+
+
+class LassoSelector(BaselineSelector):
+    """Rank features by the absolute coefficients of an L1-regularised logistic regression.
+
+    Parameters
+    ----------
+    n_features_to_select : int, default=100
+    C : float, default=1.0
+        Inverse L1 regularisation strength (smaller: fewer non-zero coefficients).
+    max_iter : int, default=1000
+        Iteration limit of the liblinear solver.
+    tol : float, default=1e-4
+    validation_fraction : float in (0, 1), default=0.2
+        Rows held out (stratified) for the validation loss.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split and liblinear's coordinate order.
+    """
+
+    name = "lasso"
+    metric = "abs_coefficient"
+
+    _parameter_constraints: dict = {
+        **BaselineSelector._parameter_constraints,
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(self, n_features_to_select=100, *, C=1.0, max_iter=1000, tol=1e-4, validation_fraction=0.2,
+                 random_state=None):
+        self.n_features_to_select = n_features_to_select
+        self.C = C
+        self.max_iter = max_iter
+        self.tol = tol
+        self.validation_fraction = validation_fraction
+        self.random_state = random_state
+
+    def _fit_model(self, data: SplitData) -> FittedModel:
+        l1 = LogisticRegression(C=self.C, l1_ratio=1.0, solver="liblinear", max_iter=self.max_iter, tol=self.tol,
+                                random_state=self._seed())
+        model = l1 if data.n_classes == 2 else OneVsRestClassifier(l1)
+        model.fit(data.X_train, data.y_train)
+        problems = [model] if data.n_classes == 2 else model.estimators_
+        coefficients = np.vstack([problem.coef_ for problem in problems])
+        iterations = sum(int(np.max(problem.n_iter_)) for problem in problems)
+        n_train, n_features = data.X_train.shape
+        probabilities = model.predict_proba(data.X_val)
+        return FittedModel(
+            importances=np.abs(coefficients).sum(axis=0),
+            val_loss=log_loss(data.y_val, probabilities, labels=np.arange(data.n_classes)),
+            n_parameters=coefficients.size + len(problems),  # coefficients and intercepts
+            training_flops=iterations * costs.training_step_flops([n_features], n_train),
+            n_iterations=iterations,
+        )

@@ -1,0 +1,167 @@
+"""STG, stochastic gates (Yamada et al., ICML 2020), through the ``stg`` package.
+
+An MLP is trained behind one stochastic gate per input feature, with a penalty on the
+expected number of open gates; a feature's importance is its gate mean μ (the package's
+``get_gates("raw")``; the clipped ``"prob"`` gates tie at 0 and 1). The package trains for a
+fixed number of epochs; the recorded validation loss is the cross-entropy of the final
+network, gates deterministic, on the validation rows.
+
+Compatibility: stg 0.1.2 refers to ``collections.Sequence``, ``collections.Mapping`` and
+friends, removed from ``collections`` in Python 3.10 (they live in ``collections.abc``), in the
+helper that converts every training step's loss: training fails on any current Python. The
+shim gives the package's own modules a ``collections`` that also carries those aliases; the
+standard library's ``collections`` is left untouched.
+
+FLOPs (METHOD.md §6): every epoch passes each training row through the network once
+(``3 × 2 × weights``, the gates' element-wise products not counted), plus one forward pass of
+the validation rows at the end.
+"""
+
+from __future__ import annotations
+
+import collections
+import collections.abc
+import types
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from .. import costs
+from ._base import (
+    BaselineSelector,
+    BaselineUnavailable,
+    FittedModel,
+    SplitData,
+    count_parameters,
+    cross_entropy,
+    mlp_weights,
+    torch_device,
+)
+
+_ABC_ALIASES = ("Sequence", "Set", "Mapping", "Iterable", "MutableMapping", "Callable")
+
+
+def _import_stg():
+    try:
+        from stg import STG, matching, utils
+    except ImportError as error:
+        raise BaselineUnavailable(
+            f"the STG baseline needs the 'stg' package ({error}); install it with: pip install 'sparsefs[baselines]'"
+        ) from None
+    for module in (utils, matching):
+        if not hasattr(module.collections, "Sequence"):
+            module.collections = _collections_with_abc_aliases()
+    return STG
+
+
+def _collections_with_abc_aliases() -> types.ModuleType:
+    compat = types.ModuleType("collections", "collections plus the pre-3.10 aliases of collections.abc")
+    compat.__dict__.update({name: value for name, value in vars(collections).items() if not name.startswith("__")})
+    for name in _ABC_ALIASES:
+        setattr(compat, name, getattr(collections.abc, name))
+    return compat
+
+
+class STGSelector(BaselineSelector):
+    """Rank features by the gate means of a network trained with stochastic gates.
+
+    Parameters
+    ----------
+    n_features_to_select : int, default=100
+    hidden_dims : tuple of int, default=(1000, 100)
+        Hidden layers (the paper's MLP by default).
+    activation : str, default="relu"
+    sigma : float, default=0.5
+        Standard deviation of the gates' noise (the package's default).
+    lam : float, default=0.1
+        Weight of the gate penalty (the package's default).
+    learning_rate : float, default=1e-3
+    optimizer : str, default="Adam"
+        A ``torch.optim`` class name.
+    weight_decay : float, default=1e-3
+        L2 weight decay (the package's default).
+    batch_size : int or "auto", default="auto"
+        ``"auto"``: 32 below 200 rows, else 100 (the paper's rule for its MLP).
+    max_epochs : int, default=200
+    validation_fraction : float in (0, 1), default=0.2
+    device : str, default="auto"
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split, the initial weights, the gate noise and the batch order.
+    """
+
+    name = "stg"
+    metric = "gate_mean"
+
+    _parameter_constraints: dict = {
+        **BaselineSelector._parameter_constraints,
+        "hidden_dims": [list, tuple],
+        "activation": [str],
+        "sigma": [Interval(Real, 0, None, closed="neither")],
+        "lam": [Interval(Real, 0, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "optimizer": [str],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "device": [str],
+    }
+
+    def __init__(self, n_features_to_select=100, *, hidden_dims=(1000, 100), activation="relu", sigma=0.5, lam=0.1,
+                 learning_rate=1e-3, optimizer="Adam", weight_decay=1e-3, batch_size="auto", max_epochs=200,
+                 validation_fraction=0.2, device="auto", random_state=None):
+        self.n_features_to_select = n_features_to_select
+        self.hidden_dims = hidden_dims
+        self.activation = activation
+        self.sigma = sigma
+        self.lam = lam
+        self.learning_rate = learning_rate
+        self.optimizer = optimizer
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.validation_fraction = validation_fraction
+        self.device = device
+        self.random_state = random_state
+
+    def _fit_model(self, data: SplitData) -> FittedModel:
+        STG = _import_stg()
+        device = torch_device(self.device)
+        n_train, n_features = data.X_train.shape
+        hidden = [int(size) for size in self.hidden_dims]
+        batch_size = (32 if n_train + len(data.y_val) < 200 else 100) if self.batch_size == "auto" else self.batch_size
+        # The package draws its initial weights, gate noise (even when evaluating) and batch
+        # order from torch's global generator: seed it for this fit only.
+        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+            torch.manual_seed(self._seed())
+            model = STG(
+                device=device, input_dim=n_features, output_dim=data.n_classes, hidden_dims=hidden,
+                activation=self.activation, sigma=float(self.sigma), lam=float(self.lam), optimizer=self.optimizer,
+                learning_rate=float(self.learning_rate), batch_size=int(batch_size),
+                weight_decay=float(self.weight_decay), task_type="classification",
+            )
+            model.fit(data.X_train, data.y_train.astype(np.int64), nr_epochs=self.max_epochs, verbose=False,
+                      shuffle=True)
+            val_loss = _validation_loss(model, data, device)
+        weights = mlp_weights(n_features, tuple(hidden), data.n_classes)
+        return FittedModel(
+            importances=model.get_gates("raw"),
+            val_loss=val_loss,
+            n_parameters=count_parameters(model._model),
+            training_flops=self.max_epochs * costs.training_step_flops(weights, n_train)
+            + costs.forward_flops(weights, len(data.y_val)),
+            n_iterations=self.max_epochs,
+        )
+
+
+def _validation_loss(model, data: SplitData, device: torch.device) -> float:
+    network = model._model
+    network.eval()  # deterministic gates: clip(mu + 0.5, 0, 1)
+    inputs = torch.as_tensor(data.X_val, dtype=torch.float32, device=device)
+    with torch.no_grad(), warnings.catch_warnings():
+        # The package's own softmax output (unused here) leaves its dimension implicit.
+        warnings.filterwarnings("ignore", message="Implicit dimension choice for softmax", category=UserWarning)
+        logits = network({"input": inputs})["logits"]
+    return cross_entropy(logits, data.y_val)

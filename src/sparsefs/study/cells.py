@@ -1,0 +1,101 @@
+"""The cells of a study: one training run each, named by a hash of its configuration.
+
+A network cell is one (dataset, training, sparsity, L2, seed) run that records every
+importance metric at once (metrics observe training without changing it, so QS and Attr
+share the run). A baseline cell is one (dataset, baseline, its parameters, seed) fit.
+The cell id hashes exactly what determines the run's result as configured: dataset, method,
+parameters, seed and metrics. K and the windows are not part of it (they are evaluated from
+the stored importances), nor is the library version (recorded with the result instead).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..baselines import BASELINES
+from ..training import GROWTH
+from .config import StudyConfig, grid_points
+
+#: The window a baseline's single importance vector is stored under.
+BASELINE_WINDOW = "final"
+
+
+@dataclass(frozen=True)
+class Cell:
+    dataset: str
+    method: str  # a training mode ("dense", "set", "rigl") or a baseline name
+    params: Mapping[str, object]  # the estimator's parameters, as configured
+    seed: int
+    metrics: tuple[str, ...]  # importance metrics recorded (a baseline has its own one)
+
+    @property
+    def is_network(self) -> bool:
+        return self.method in GROWTH
+
+    def configuration(self) -> dict:
+        return {
+            "dataset": self.dataset,
+            "method": self.method,
+            "params": dict(self.params),
+            "seed": self.seed,
+            "metrics": list(self.metrics),
+        }
+
+    @property
+    def cell_id(self) -> str:
+        return hashlib.sha256(canonical_json(self.configuration()).encode()).hexdigest()[:20]
+
+    @property
+    def params_key(self) -> str:
+        """The parameters as canonical JSON: seeds of one configuration share it."""
+        return canonical_json(dict(self.params))
+
+
+@dataclass
+class CellOutcome:
+    """What running (or re-evaluating) a cell produced, ready to be stored in one transaction."""
+
+    cell: Cell
+    status: str  # "done" or "failed"
+    record: dict = field(default_factory=dict)  # measurements: the cells table's columns
+    importances: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # metric -> window -> vector
+    accuracies: list[tuple[str, str, int, float]] = field(default_factory=list)  # (metric, window, k, accuracy)
+
+
+def canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def expand_cells(config: StudyConfig) -> list[Cell]:
+    """Every cell of the study, seed by seed (so early results already span the whole grid)."""
+    configurations = []
+    for dataset in config.datasets:
+        if config.network is not None:
+            configurations += _network_configurations(dataset, config)
+        for baseline in config.baselines:
+            metric = BASELINES[baseline.name].metric
+            for point in grid_points(baseline.grid):
+                configurations.append((dataset, baseline.name, {**baseline.params, **point}, (metric,)))
+    return [
+        Cell(dataset, method, params, seed, metrics)
+        for seed in config.seeds
+        for dataset, method, params, metrics in configurations
+    ]
+
+
+def _network_configurations(dataset: str, config: StudyConfig) -> list[tuple]:
+    network = config.network
+    configurations = []
+    for training in network.training:
+        # Dense training ignores sparsity: one run per L2, recorded at sparsity 0.
+        sparsities = (0.0,) if training == "dense" else network.sparsity
+        for sparsity in sparsities:
+            for l2 in network.l2:
+                params = {**network.params, "sparsity": sparsity, "l2": l2}
+                configurations.append((dataset, training, params, network.metrics))
+    return configurations

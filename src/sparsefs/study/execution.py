@@ -1,0 +1,251 @@
+"""Running one cell, in whichever process (or machine) joblib sends it to.
+
+A cell loads its dataset (cached per process), takes the paper split for its seed, fits the
+estimator on the training + validation rows (the estimator splits off the same validation
+rows itself), and scores the importances by the SVM test accuracy of the top K features
+(METHOD.md §1), the SVM trained on the training + validation rows. Everything comes back to
+the driver as a :class:`CellOutcome`; nothing here writes to the store. A failing cell comes
+back as an outcome with its error, so one bad cell never stops a study.
+"""
+
+from __future__ import annotations
+
+import functools
+import platform
+import resource
+import socket
+import time
+import traceback
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .. import __version__
+from .._selector import SparseFeatureSelector
+from ..baselines import BASELINES
+from ..datasets import load
+from ..evaluation import svm_accuracy
+from ..splitting import paper_split
+from .cells import BASELINE_WINDOW, Cell, CellOutcome
+
+_MAX_WARNINGS = 20
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Which accuracies a cell records: every K (up to the dataset's width) in every window."""
+
+    ks: tuple[int, ...]
+    windows: tuple[str, ...]
+
+    def windows_of(self, cell: Cell) -> tuple[str, ...]:
+        return self.windows if cell.is_network else (BASELINE_WINDOW,)
+
+    def keys(self, cell: Cell, n_features: int) -> set[tuple[str, str, int]]:
+        return {
+            (metric, window, k)
+            for metric in cell.metrics
+            for window in self.windows_of(cell)
+            for k in self.ks
+            if k <= n_features
+        }
+
+
+def run_cell(cell: Cell, evaluation: Evaluation, data_home: str | None, threads: int) -> CellOutcome:
+    """Fit the cell's estimator, measure it, and evaluate its importances."""
+    started = time.perf_counter()
+    with _torch_threads(threads):
+        try:
+            dataset = _dataset(cell.dataset, data_home)
+            fit_rows, test_rows = _split(dataset.y, cell.seed)
+            estimator = build_estimator(cell)
+            with _recorded_warnings() as caught, _peak_memory(_device_of(cell)) as peak:
+                fit_started = time.perf_counter()
+                estimator.fit(dataset.X[fit_rows], dataset.y[fit_rows])
+                fit_seconds = time.perf_counter() - fit_started
+            importances = _importances(cell, estimator)
+            evaluation_started = time.perf_counter()
+            accuracies = _accuracies(cell, importances, evaluation, dataset, fit_rows, test_rows)
+            record = {
+                **_measurements(cell, estimator),
+                "n_features": dataset.n_features,
+                "fit_seconds": fit_seconds,
+                "evaluation_seconds": time.perf_counter() - evaluation_started,
+                "peak_memory_bytes": peak.get("bytes"),
+                "peak_memory_measure": peak.get("measure"),
+                "warnings": caught,
+            }
+            return CellOutcome(cell, "done", {**record, **_provenance(cell)}, importances, accuracies)
+        except Exception as error:  # recorded with the cell; the study goes on
+            record = {
+                "error": f"{type(error).__name__}: {error}",
+                "traceback": traceback.format_exc(),
+                "fit_seconds": time.perf_counter() - started,
+            }
+            return CellOutcome(cell, "failed", {**record, **_provenance(cell)})
+
+
+def evaluate_stored(
+    cell: Cell, importances: dict, evaluation: Evaluation, data_home: str | None, threads: int
+) -> CellOutcome:
+    """Accuracies of a finished cell's stored importances (for K or windows added later)."""
+    with _torch_threads(threads):
+        dataset = _dataset(cell.dataset, data_home)
+        fit_rows, test_rows = _split(dataset.y, cell.seed)
+        accuracies = _accuracies(cell, importances, evaluation, dataset, fit_rows, test_rows)
+    return CellOutcome(cell, "done", accuracies=accuracies)
+
+
+def build_estimator(cell: Cell):
+    """The cell's unfitted estimator, seeded with the cell's seed."""
+    if cell.is_network:
+        return SparseFeatureSelector(
+            1,  # unused: the study evaluates every K itself
+            training=cell.method,
+            importance=list(cell.metrics),
+            random_state=cell.seed,
+            validation_fraction=0.2,
+            **cell.params,
+        )
+    return BASELINES[cell.method](1, random_state=cell.seed, validation_fraction=0.2, **cell.params)
+
+
+@functools.lru_cache(maxsize=2)
+def _dataset(name: str, data_home: str | None):
+    # A worker runs many cells of the same dataset in a row: load it once.
+    return load(name, data_home=data_home)
+
+
+def _split(y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows a cell may fit on (train + validation of the paper split) and its test rows."""
+    train, validation, test = paper_split(y, seed)
+    return np.sort(np.concatenate([train, validation])), test
+
+
+def _importances(cell: Cell, estimator) -> dict[str, dict[str, np.ndarray]]:
+    if cell.is_network:
+        return estimator.importances_
+    return {estimator.metric: {BASELINE_WINDOW: estimator.feature_importances_}}
+
+
+def _accuracies(cell: Cell, importances, evaluation: Evaluation, dataset, fit_rows, test_rows) -> list:
+    X, y = dataset.X, dataset.y
+    X_fit, y_fit, X_test, y_test = X[fit_rows], y[fit_rows], X[test_rows], y[test_rows]
+    results = []
+    for metric, window, k in sorted(evaluation.keys(cell, dataset.n_features)):
+        ranking = np.argsort(-importances[metric][window], kind="stable")
+        results.append((metric, window, k, svm_accuracy(X_fit, y_fit, X_test, y_test, ranking[:k])))
+    return results
+
+
+def _measurements(cell: Cell, estimator) -> dict:
+    if cell.is_network:
+        history = estimator.history_
+        best = estimator.best_epoch_ - 1
+        return {
+            "best_epoch": estimator.best_epoch_,
+            "n_epochs": estimator.n_epochs_,
+            "val_loss": history["val_loss"][best],
+            "val_accuracy": history["val_accuracy"][best],
+            "history": history,
+            "n_parameters": estimator.n_parameters_,
+            "training_flops": estimator.training_flops_,
+        }
+    return {
+        "n_epochs": estimator.n_iter_,
+        "val_loss": estimator.val_loss_,
+        "n_parameters": estimator.n_parameters_,
+        "training_flops": estimator.training_flops_,
+    }
+
+
+def _provenance(cell: Cell) -> dict:
+    return {
+        "device": _device_name(cell),
+        "host": socket.gethostname(),
+        "sparsefs_version": __version__,
+        "torch_version": torch.__version__,
+        "python_version": platform.python_version(),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _device_of(cell: Cell) -> torch.device:
+    device = cell.params.get("device", "cpu" if cell.method == "lasso" else "auto")
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def _device_name(cell: Cell) -> str:
+    try:
+        return str(_device_of(cell))
+    except RuntimeError:  # an invalid device string: the cell failed on it, record it as given
+        return str(cell.params.get("device"))
+
+
+@contextmanager
+def _torch_threads(threads: int) -> Iterator[None]:
+    # Several cells share a machine's cores: more threads than cores per process slows
+    # torch down many times over.
+    previous = torch.get_num_threads()
+    torch.set_num_threads(max(1, threads))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+@contextmanager
+def _recorded_warnings() -> Iterator[list[str]]:
+    """Collect the distinct warnings raised inside (with counts) instead of printing them."""
+    found: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield found
+    counts = Counter(f"{w.category.__name__}: {w.message}" for w in caught)
+    found.extend(f"{text} (x{n})" if n > 1 else text for text, n in counts.most_common(_MAX_WARNINGS))
+
+
+@contextmanager
+def _peak_memory(device: torch.device) -> Iterator[dict]:
+    """Peak memory while the block runs: CUDA allocations on a GPU, else the process's peak RSS."""
+    measured: dict = {}
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+        yield measured
+        measured.update(bytes=torch.cuda.max_memory_allocated(device), measure="cuda_max_allocated")
+        return
+    reset = _reset_peak_rss()
+    yield measured
+    peak = _peak_rss_bytes()
+    if peak is not None:
+        measure = "process_peak_rss" if reset else "process_peak_rss_since_start"
+        measured.update(bytes=peak, measure=measure)
+
+
+def _reset_peak_rss() -> bool:
+    """Reset the kernel's peak-RSS mark of this process (Linux); False where impossible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_rss_bytes() -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux, bytes on macOS
+    return peak * (1 if platform.system() == "Darwin" else 1024) if peak else None

@@ -1,0 +1,210 @@
+"""Run a study: plan what is left, run it through joblib, store each cell as it finishes.
+
+The driver (the process calling :func:`run_study`) is the only one that touches the store.
+Cells run wherever the joblib backend puts them: in this process (``jobs=1``), in local
+worker processes (``loky``, the default), or on a cluster (``dask``, ``ray``, or any backend
+registered with joblib); each finished cell travels back to the driver and is written in one
+transaction. Re-running the same study skips the finished cells, evaluates finished cells
+for K or windows added since, and runs the rest.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+
+import joblib
+from tqdm import tqdm
+
+from ..datasets import load
+from .cells import Cell, CellOutcome, expand_cells
+from .config import StudyConfig
+from .execution import Evaluation, evaluate_stored, run_cell
+from .store import ResultStore, open_store
+
+#: Finished cells re-evaluated per round (their importance vectors are held in memory).
+_EVALUATION_CHUNK = 256
+
+
+@dataclass
+class StudyPlan:
+    """What a run of the study will do, cell by cell."""
+
+    cells: list[Cell]
+    to_run: list[Cell]  # trained (again) and evaluated
+    to_evaluate: list[Cell]  # finished, but missing accuracies for some K or window
+    skipped_failed: list[Cell]  # failed before; rerun with retry_failed
+    n_features: dict[str, int]
+
+    @property
+    def n_complete(self) -> int:
+        return len(self.cells) - len(self.to_run) - len(self.to_evaluate)
+
+
+@dataclass
+class StudySummary:
+    total: int
+    already_done: int
+    ran: int
+    evaluated: int
+    failed: int  # cells that failed in this run
+    skipped_failed: int  # cells left failed from earlier runs
+    store: str
+
+
+def plan_study(
+    config: StudyConfig, store: ResultStore | None, *, force: bool = False, retry_failed: bool = False,
+    data_home: str | None = None,
+) -> StudyPlan:
+    """Compare the study's cells with the store (``None``: an empty one). Loads every dataset
+    once, so that a missing or broken dataset stops the study before any work, not in every cell."""
+    cells = expand_cells(config)
+    n_features = {name: load(name, data_home=data_home or config.data_home).n_features for name in config.datasets}
+    statuses = store.statuses() if store is not None else {}
+    evaluated = store.evaluated() if store is not None else {}
+    evaluation = Evaluation(config.ks, config.windows)
+    to_run, to_evaluate, skipped = [], [], []
+    for cell in cells:
+        status = statuses.get(cell.cell_id)
+        if force or status is None or (status == "failed" and retry_failed):
+            to_run.append(cell)
+        elif status == "failed":
+            skipped.append(cell)
+        elif evaluation.keys(cell, n_features[cell.dataset]) - evaluated.get(cell.cell_id, set()):
+            to_evaluate.append(cell)
+    return StudyPlan(cells, to_run, to_evaluate, skipped, n_features)
+
+
+def run_study(
+    config: StudyConfig,
+    *,
+    store: str | None = None,
+    jobs: int = 1,
+    backend: str | None = None,
+    scheduler: str | None = None,
+    threads: int | None = None,
+    force: bool = False,
+    retry_failed: bool = False,
+    data_home: str | None = None,
+    progress: bool = False,
+) -> StudySummary:
+    """Run every cell of ``config`` that the store does not hold yet.
+
+    ``jobs``: cells in parallel. ``backend``: a joblib backend name (default ``loky`` local
+    processes; ``"dask"`` connects to ``scheduler`` or starts a local cluster of ``jobs``
+    workers; ``"ray"`` needs ray). ``threads``: torch threads per cell (default: the cores of
+    this machine divided by ``jobs``; 1 on dask, whose workers set the parallelism). ``force`` reruns finished cells, ``retry_failed`` failed
+    ones. ``progress`` shows a live bar on stderr.
+    """
+    location = store or config.store
+    data_home = data_home or config.data_home
+    evaluation = Evaluation(config.ks, config.windows)
+    threads = threads or _default_threads(backend, jobs)
+    with open_store(location) as results:
+        plan = plan_study(config, results, force=force, retry_failed=retry_failed, data_home=data_home)
+        failed = 0
+        bar = tqdm(total=len(plan.cells), initial=plan.n_complete, unit="cell", desc="study", disable=not progress,
+                   dynamic_ncols=True)
+        with bar, _parallel_backend(backend, jobs, scheduler):
+            bar.set_postfix(failed=len(plan.skipped_failed))
+            for outcome in _outcomes(plan, results, evaluation, data_home, threads, jobs):
+                _store(results, outcome)
+                failed += outcome.status == "failed"
+                bar.update(1)
+                bar.set_postfix(failed=len(plan.skipped_failed) + failed)
+    return StudySummary(
+        total=len(plan.cells),
+        already_done=plan.n_complete - len(plan.skipped_failed),
+        ran=len(plan.to_run),
+        evaluated=len(plan.to_evaluate),
+        failed=failed,
+        skipped_failed=len(plan.skipped_failed),
+        store=str(location),
+    )
+
+
+def _default_threads(backend: str | None, jobs: int) -> int:
+    if backend == "dask":
+        return 1  # one cell per dask worker thread: size the workers, not the cells
+    return max(1, (os.cpu_count() or 1) // max(1, jobs))
+
+
+def _outcomes(
+    plan: StudyPlan, results: ResultStore, evaluation: Evaluation, data_home, threads: int, jobs: int
+) -> Iterator[CellOutcome]:
+    training = [joblib.delayed(run_cell)(cell, evaluation, data_home, threads) for cell in plan.to_run]
+    yield from _as_completed(training, jobs)
+    # Stored importances travel to the workers a chunk at a time: a whole study's can fill gigabytes.
+    for start in range(0, len(plan.to_evaluate), _EVALUATION_CHUNK):
+        chunk = plan.to_evaluate[start : start + _EVALUATION_CHUNK]
+        yield from _as_completed(
+            [
+                joblib.delayed(evaluate_stored)(cell, results.importances(cell.cell_id), evaluation, data_home, threads)
+                for cell in chunk
+            ],
+            jobs,
+        )
+
+
+def _store(results: ResultStore, outcome: CellOutcome) -> None:
+    if outcome.importances or outcome.status == "failed":
+        results.save(outcome)
+    else:  # re-evaluated from stored importances
+        results.add_accuracies(outcome.cell.cell_id, outcome.accuracies)
+
+
+def _as_completed(tasks: list, jobs: int) -> Iterator[CellOutcome]:
+    """Outcomes in the order they finish, one task per dispatch so each returns at once."""
+    try:
+        parallel = joblib.Parallel(n_jobs=jobs, batch_size=1, return_as="generator_unordered")
+    except ValueError as error:
+        if "does not support return_as" not in str(error):
+            raise
+        # Backends that cannot stream results (multiprocessing): rounds of `jobs` tasks.
+        yield from _in_rounds(tasks, jobs)
+        return
+    yield from parallel(tasks)
+
+
+def _in_rounds(tasks: list, jobs: int) -> Iterable[CellOutcome]:
+    size = max(1, jobs)
+    for start in range(0, len(tasks), size):
+        yield from joblib.Parallel(n_jobs=jobs, batch_size=1)(tasks[start : start + size])
+
+
+@contextmanager
+def _parallel_backend(backend: str | None, jobs: int, scheduler: str | None):
+    with ExitStack() as stack:
+        if backend == "dask":
+            stack.enter_context(_dask_client(jobs, scheduler))
+        elif backend == "ray":
+            try:
+                from ray.util.joblib import register_ray
+            except ImportError:
+                raise ValueError("--backend ray needs ray installed (pip install 'ray[default]')") from None
+            register_ray()
+        elif scheduler is not None:
+            raise ValueError("a scheduler address only applies to --backend dask")
+        if backend is not None:
+            stack.enter_context(joblib.parallel_config(backend=backend))
+        yield
+
+
+@contextmanager
+def _dask_client(jobs: int, scheduler: str | None):
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ValueError("--backend dask needs dask.distributed (pip install 'sparsefs[distributed]')") from None
+    if scheduler is not None:
+        with Client(scheduler) as client:
+            yield client
+        return
+    # No cluster given: one on this machine, one single-threaded worker process per job.
+    with (
+        LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client

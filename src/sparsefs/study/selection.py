@@ -1,0 +1,167 @@
+"""Model selection over a results store, and the paper-style table (METHOD.md §5).
+
+For every dataset and method (a training mode or a baseline), the configuration (sparsity
+and L2, or the baseline's searched parameters) with the lowest validation loss, averaged over
+its finished seeds, is chosen; ties go to the configuration whose parameters sort first. The
+test data takes no part in the choice. The QS and Attr variants of a training mode come from
+the same runs and so share their choice. The table reports the chosen configuration's SVM
+test accuracy, mean ± standard deviation over seeds (population std, ``ddof=0``), in percent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..datasets import get_spec
+from .cells import BASELINE_WINDOW
+from .store import ResultStore, StoreError
+
+TRAINING_LABELS = {"dense": "Dense", "set": "SET", "rigl": "RigL"}
+METRIC_LABELS = {"strength": "QS", "attribution": "Attr", "random": "Random"}
+BASELINE_LABELS = {"lasso": "Lasso", "lassonet": "LassoNet", "stg": "STG"}
+#: Column order of the paper's tables.
+METHOD_ORDER = [f"{t}-{m}" for t in TRAINING_LABELS.values() for m in METRIC_LABELS.values()] + list(
+    BASELINE_LABELS.values()
+)
+
+# Per dataset and method, rank the configurations by mean validation loss over their seeds,
+# then keep the accuracies of the best one's cells at the requested K and window.
+_SELECTED_ACCURACIES = """
+WITH configurations AS (
+    SELECT dataset, method, params, AVG(val_loss) AS mean_val_loss, COUNT(*) AS n_seeds
+    FROM cells
+    WHERE status = 'done' AND val_loss IS NOT NULL
+    GROUP BY dataset, method, params
+), ranked AS (
+    SELECT dataset, method, params, mean_val_loss, n_seeds,
+           ROW_NUMBER() OVER (PARTITION BY dataset, method ORDER BY mean_val_loss, params) AS position
+    FROM configurations
+)
+SELECT c.dataset, c.method, c.params, c.sparsity, c.l2, c.seed, r.mean_val_loss, r.n_seeds,
+       c.n_parameters, c.training_flops, c.fit_seconds, a.metric, a.accuracy
+FROM ranked AS r
+JOIN cells AS c ON c.dataset = r.dataset AND c.method = r.method AND c.params = r.params AND c.status = 'done'
+JOIN accuracies AS a ON a.cell_id = c.cell_id
+WHERE r.position = 1 AND a.k = ? AND a.importance_window IN (?, ?)
+"""
+
+
+def method_label(method: str, metric: str) -> str:
+    """The paper's name of a method: ``SET-Attr``, ``Dense-QS``, ``LassoNet``..."""
+    if method in BASELINE_LABELS:
+        return BASELINE_LABELS[method]
+    return f"{TRAINING_LABELS.get(method, method)}-{METRIC_LABELS.get(metric, metric)}"
+
+
+def results_table(store: ResultStore, k: int = 100, window: str = "all_epochs") -> pd.DataFrame:
+    """One row per dataset and method: the chosen configuration and its accuracy over seeds.
+
+    Columns: dataset, method, sparsity, l2, params (the chosen parameters, JSON), seeds,
+    val_loss (mean), acc_mean, acc_std (percent), n_parameters, training_flops, fit_seconds
+    (means over the seeds).
+    """
+    _check_evaluated(store, k, window)
+    rows = store.query(_SELECTED_ACCURACIES, (int(k), window, BASELINE_WINDOW))
+    if rows.empty:
+        return pd.DataFrame(columns=["dataset", "method", "sparsity", "l2", "params", "seeds", "val_loss",
+                                     "acc_mean", "acc_std", "n_parameters", "training_flops", "fit_seconds"])
+    rows["method"] = [method_label(m, metric) for m, metric in zip(rows["method"], rows["metric"])]
+    table = (
+        rows.groupby(["dataset", "method"], sort=False)
+        .agg(
+            sparsity=("sparsity", "first"),
+            l2=("l2", "first"),
+            params=("params", "first"),
+            seeds=("seed", "nunique"),
+            val_loss=("mean_val_loss", "first"),
+            acc_mean=("accuracy", lambda a: 100 * np.mean(a)),
+            acc_std=("accuracy", lambda a: 100 * np.std(a)),
+            n_parameters=("n_parameters", "mean"),
+            training_flops=("training_flops", "mean"),
+            fit_seconds=("fit_seconds", "mean"),
+        )
+        .reset_index()
+    )
+    order = {name: position for position, name in enumerate(METHOD_ORDER)}
+    table["_order"] = table["method"].map(lambda name: order.get(name, len(order)))
+    return table.sort_values(["dataset", "_order", "method"]).drop(columns="_order").reset_index(drop=True)
+
+
+def join_reference(table: pd.DataFrame, reference_dir: str | Path, window: str = "all_epochs") -> pd.DataFrame:
+    """Add the paper's K=100 numbers (``paper_acc_mean``, ``paper_acc_std``, ``paper_sparsity``).
+
+    Networks come from ``paper_svm_accuracy_k100.csv`` (for ``window``), baselines from
+    ``paper_baselines_k100.csv``; datasets are matched through the registry's
+    ``reference_name``. Datasets or methods the paper does not report get NaN.
+    """
+    reference_dir = Path(reference_dir)
+    try:
+        networks = pd.read_csv(reference_dir / "paper_svm_accuracy_k100.csv")
+        baselines = pd.read_csv(reference_dir / "paper_baselines_k100.csv")
+    except OSError as error:
+        raise StoreError(f"cannot read the paper's tables in {reference_dir}: {error}") from None
+    networks = networks[networks["importance_window"] == window].drop(columns="importance_window")
+    baselines = baselines[baselines["method"].isin(BASELINE_LABELS.values())].assign(sparsity=np.nan)
+    paper = pd.concat([networks, baselines], ignore_index=True).rename(
+        columns={"dataset": "reference_name", "acc_mean": "paper_acc_mean", "acc_std": "paper_acc_std",
+                 "sparsity": "paper_sparsity"}
+    )
+    joined = table.assign(reference_name=table["dataset"].map(_reference_name))
+    return joined.merge(paper, on=["reference_name", "method"], how="left").drop(columns="reference_name")
+
+
+def format_table(table: pd.DataFrame, k: int, window: str) -> str:
+    """The paper's layout: datasets down, methods across, ``mean ± std (sparsity)`` cells."""
+    if table.empty:
+        return "no finished cells in the store yet"
+    cells = table.assign(text=[_cell_text(row) for row in table.itertuples()])
+    wide = cells.pivot(index="dataset", columns="method", values="text").fillna("-")
+    wide = wide[[m for m in METHOD_ORDER if m in wide.columns] + [m for m in wide.columns if m not in METHOD_ORDER]]
+    title = (
+        f"SVM test accuracy (%) of the top {k} features, window {window}: mean ± std over seeds; "
+        "(sparsity) chosen by validation loss"
+    )
+    return title + "\n" + wide.rename_axis(None, axis=1).reset_index().to_string(index=False)
+
+
+def format_comparison(table: pd.DataFrame) -> str:
+    """Ours beside the paper's, one row per dataset and method."""
+    shown = table.assign(
+        ours=[f"{m:.2f} ± {s:.2f}" for m, s in zip(table["acc_mean"], table["acc_std"])],
+        paper=[
+            "-" if np.isnan(m) else f"{m:.2f} ± {s:.2f}" for m, s in zip(table["paper_acc_mean"], table["paper_acc_std"])
+        ],
+        difference=(table["acc_mean"] - table["paper_acc_mean"]).round(2),
+    )
+    columns = ["dataset", "method", "sparsity", "paper_sparsity", "seeds", "ours", "paper", "difference"]
+    return shown[columns].to_string(index=False, na_rep="-")
+
+
+def _cell_text(row) -> str:
+    text = f"{row.acc_mean:.2f} ± {row.acc_std:.2f}"
+    if row.sparsity is not None and not np.isnan(row.sparsity) and row.sparsity > 0:
+        text += f" ({row.sparsity:g})"
+    return text
+
+
+def _reference_name(dataset: str) -> str | None:
+    try:
+        return get_spec(dataset).reference_name
+    except KeyError:
+        return None
+
+
+def _check_evaluated(store: ResultStore, k: int, window: str) -> None:
+    available = store.query("SELECT DISTINCT k, importance_window FROM accuracies")
+    if available.empty:
+        return
+    if k not in set(available["k"]):
+        ks = ", ".join(map(str, sorted(set(available["k"]))))
+        raise StoreError(f"K={k} was not evaluated in this store (it holds K = {ks}); add it to [study] k and run "
+                         "the study again: finished cells are re-evaluated from their stored importances")
+    windows = set(available["importance_window"]) - {BASELINE_WINDOW}
+    if windows and window not in windows:
+        raise StoreError(f"window {window!r} was not evaluated in this store (it holds {', '.join(sorted(windows))})")

@@ -1,0 +1,156 @@
+"""The Lasso, LassoNet and STG baselines: what they select, their costs, their seeding, the shims."""
+
+from __future__ import annotations
+
+import collections
+import sys
+
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+
+from sparsefs import SparseFeatureSelector
+from sparsefs.baselines import BASELINES, BaselineUnavailable, LassoSelector
+from sparsefs.splitting import stratified_split
+
+from .conftest import load_mat
+
+FAST = {
+    "lasso": {},
+    "lassonet": {"hidden_dims": (8,), "lambda_start": 1.0, "path_multiplier": 1.3, "n_iters": (200, 20), "patience": (20, 5),
+                 "learning_rate": (1e-2, 1e-3)},
+    "stg": {"hidden_dims": (16,), "max_epochs": 60, "learning_rate": 1e-2, "lam": 0.5},
+}
+
+
+def fast(name: str, **kwargs):
+    return BASELINES[name](5, **{"random_state": 0, **FAST[name], **kwargs})
+
+
+@pytest.fixture(scope="module")
+def informative_first():
+    # The label is the sign of the sum of the first 5 of 30 features: each of them matters.
+    X = np.random.RandomState(3).randn(200, 30)
+    return X, (X[:, :5].sum(axis=1) > 0).astype(int)
+
+
+@pytest.mark.parametrize("name", list(BASELINES))
+class TestEveryBaseline:
+    def test_ranks_the_informative_features_first(self, name, informative_first):
+        X, y = informative_first
+        selector = fast(name).fit(X, y)
+        found = np.intersect1d(selector.ranking_[:5], np.arange(5)).size
+        assert found == 5, selector.ranking_[:10]
+        assert sorted(np.flatnonzero(selector.get_support())) == sorted(selector.ranking_[:5])
+
+    def test_reports_validation_loss_and_costs(self, name, informative_first):
+        X, y = informative_first
+        selector = fast(name).fit(X, y)
+        assert np.isfinite(selector.val_loss_) and selector.val_loss_ >= 0
+        assert selector.n_parameters_ > X.shape[1]
+        assert selector.training_flops_ > 0 and selector.n_iter_ > 0
+
+    def test_same_seed_same_ranking_and_global_generators_untouched(self, name, informative_first):
+        X, y = informative_first
+        torch_state, numpy_state = torch.get_rng_state(), np.random.get_state()
+        a = fast(name).fit(X, y)
+        assert torch.equal(torch.get_rng_state(), torch_state)
+        assert np.array_equal(np.random.get_state()[1], numpy_state[1])
+        b = clone(a).fit(X, y)
+        np.testing.assert_array_equal(a.feature_importances_, b.feature_importances_)
+        assert a.val_loss_ == b.val_loss_
+
+    def test_validation_rows_are_the_network_selectors(self, name, informative_first, monkeypatch):
+        # A study compares baselines with networks fitted on the same rows: same split function.
+        X, y = informative_first
+        seen = {}
+        from sparsefs.baselines import _base
+
+        def spy(labels, fraction, random_state):
+            seen["rows"] = stratified_split(labels, fraction, random_state)
+            return seen["rows"]
+
+        monkeypatch.setattr(_base, "stratified_split", spy)
+        fast(name, random_state=11).fit(X, y)
+        network_train, network_val = stratified_split(y, SparseFeatureSelector().validation_fraction, 11)
+        np.testing.assert_array_equal(seen["rows"][0], network_train)
+        np.testing.assert_array_equal(seen["rows"][1], network_val)
+
+    def test_bad_parameters_are_named(self, name, informative_first):
+        X, y = informative_first
+        with pytest.raises(ValueError, match="n_features_to_select"):
+            BASELINES[name](0).fit(X, y)
+
+
+class TestLasso:
+    def test_flops_count_one_training_step_per_solver_iteration(self, informative_first):
+        X, y = informative_first
+        selector = LassoSelector(5, random_state=0).fit(X, y)
+        n_train = len(stratified_split(y, 0.2, 0)[0])
+        assert selector.training_flops_ == selector.n_iter_ * 3 * 2 * n_train * X.shape[1]
+
+    def test_multiclass_sums_the_one_vs_rest_coefficients(self):
+        X, y = load_mat("lymphoma.mat")
+        selector = LassoSelector(20, C=0.1, random_state=0).fit(X, y)
+        n_classes = len(np.unique(y))
+        assert selector.n_parameters_ == n_classes * (X.shape[1] + 1)
+        nonzero = np.count_nonzero(selector.feature_importances_)
+        assert 0 < nonzero < X.shape[1]  # L1 zeroes most genes
+        assert np.all(selector.feature_importances_[selector.ranking_[nonzero:]] == 0)
+
+
+class TestLassoNet:
+    def test_features_are_ordered_by_the_lambda_at_which_they_leave(self, informative_first):
+        X, y = informative_first
+        selector = fast("lassonet").fit(X, y)
+        leave = selector.feature_importances_
+        assert np.all(np.diff(leave[selector.ranking_]) <= 0)
+        assert np.isfinite(leave).all() and (leave > 0).all()  # the path ran until no feature was left
+
+    def test_flops_follow_the_documented_formula(self, informative_first, monkeypatch):
+        X, y = informative_first
+        captured = {}
+        from lassonet import LassoNetClassifier
+
+        original = LassoNetClassifier.path
+
+        def recording_path(model, *args, **kwargs):
+            captured["path"] = original(model, *args, **kwargs)
+            return captured["path"]
+
+        monkeypatch.setattr(LassoNetClassifier, "path", recording_path)
+        selector = fast("lassonet").fit(X, y)
+        n_train = len(stratified_split(y, 0.2, 0)[0])
+        n_val = len(y) - n_train
+        weights = X.shape[1] * 8 + 8 * 2 + X.shape[1] * 2  # hidden layer, output layer, skip layer
+        per_epoch = 3 * 2 * weights * n_train + 2 * weights * n_val
+        expected = sum(item.n_iters * per_epoch + 2 * weights * n_val for item in captured["path"])
+        assert selector.training_flops_ == expected
+        assert selector.val_loss_ == min(item.val_loss for item in captured["path"])
+
+
+class TestSTG:
+    def test_the_shim_leaves_the_standard_collections_alone(self, informative_first):
+        X, y = informative_first
+        fast("stg").fit(X, y)  # fails on Python >= 3.10 without the shim
+        import stg.utils
+
+        assert not hasattr(collections, "Sequence")
+        assert stg.utils.collections.Sequence is collections.abc.Sequence
+
+    def test_gate_means_are_the_importances(self, informative_first):
+        X, y = informative_first
+        selector = fast("stg").fit(X, y)
+        assert selector.feature_importances_.shape == (X.shape[1],)
+        # Gates of informative features stay open (mu + 0.5 > 0), the penalty closes the rest.
+        assert selector.feature_importances_[:5].mean() > selector.feature_importances_[5:].mean()
+
+
+@pytest.mark.parametrize("name, module", [("lassonet", "lassonet"), ("stg", "stg")])
+def test_a_missing_package_is_a_clear_error(name, module, informative_first, monkeypatch):
+    X, y = informative_first
+    monkeypatch.setitem(sys.modules, module, None)  # makes `import module` fail
+    with pytest.raises(BaselineUnavailable, match=rf"needs the '{module}' package.*sparsefs\[baselines\]"):
+        fast(name).fit(X, y)
+

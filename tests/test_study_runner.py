@@ -1,0 +1,261 @@
+"""Studies end to end on the real shared datasets: CLI, resume, failures, kill -9, a dask cluster."""
+
+from __future__ import annotations
+
+import io
+import os
+import select
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from sparsefs.study import load_config, open_store, run_study
+
+from .conftest import SHARED_DATASETS
+from .test_cli import assert_one_line_error, sparsefs
+
+TINY = """
+[study]
+store = "{store}"
+datasets = ["colon", "lymphoma"]
+seeds = {seeds}
+k = [10, 50]
+data_home = "{data}"
+
+[network]
+training = ["set"]
+sparsity = {sparsity}
+l2 = [1e-4]
+max_epochs = {epochs}
+patience = 2
+hidden_layer_sizes = {hidden}
+
+[baselines.lasso]
+"""
+
+
+def tiny(tmp_path, name="tiny", *, seeds="[0]", sparsity="[0.8]", epochs=4, hidden="[16, 4]", extra=""):
+    """A study of SET (QS and Attr from one run) and Lasso on colon and lymphoma."""
+    path = tmp_path / f"{name}.toml"
+    text = TINY.format(store=tmp_path / f"{name}.sqlite", data=SHARED_DATASETS, seeds=seeds, sparsity=sparsity,
+                       epochs=epochs, hidden=hidden)
+    path.write_text(text + extra)
+    return path
+
+
+def contents(store_path) -> dict:
+    """Everything a store says about its finished cells, for comparing two runs."""
+    connection = sqlite3.connect(store_path)
+    cells = {row[0]: row[1:] for row in connection.execute(
+        "SELECT cell_id, status, val_loss, best_epoch, n_epochs, n_parameters, training_flops FROM cells")}
+    accuracies = {row[:4]: row[4] for row in connection.execute("SELECT * FROM accuracies")}
+    importances = {row[:3]: np.load(io.BytesIO(row[3])) for row in connection.execute("SELECT * FROM importances")}
+    connection.close()
+    return {"cells": cells, "accuracies": accuracies, "importances": importances}
+
+
+def assert_same_results(a: dict, b: dict) -> None:
+    assert a["cells"] == b["cells"]
+    assert a["accuracies"] == b["accuracies"]
+    assert a["importances"].keys() == b["importances"].keys()
+    for key, vector in a["importances"].items():
+        np.testing.assert_array_equal(vector, b["importances"][key])
+
+
+def test_tiny_study_end_to_end_from_the_command_line(tmp_path):
+    config = tiny(tmp_path)
+    result = sparsefs("study", config)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].startswith("4 cells: 4 ran (0 failed), 0 re-evaluated, 0 were already done")
+    assert result.stderr == ""  # not a terminal: no progress bar
+
+    with open_store(tmp_path / "tiny.sqlite", create=False) as store:
+        cells = store.query("SELECT * FROM cells")
+        accuracies = store.query("SELECT * FROM accuracies")
+        network_id = cells[cells.method == "set"].cell_id.iloc[0]
+        vectors = store.importances(network_id)
+    assert set(cells.status) == {"done"} and set(cells.dataset) == {"colon", "lymphoma"}
+    network = cells[cells.method == "set"]
+    assert (network.best_epoch >= 1).all() and (network.n_epochs <= 4).all()
+    assert (cells.training_flops > 0).all() and (cells.n_parameters > 0).all() and (cells.peak_memory_bytes > 0).all()
+    assert (cells.device == "cpu").all() and cells.sparsefs_version.notna().all() and cells.torch_version.notna().all()
+    assert set(cells.n_features) == {2000, 4026}
+    # Every metric and window of a network run is stored; SVM accuracy for each of them at every K.
+    assert {metric: set(windows) for metric, windows in vectors.items()} == {
+        "attribution": {"all_epochs", "best_epoch", "last_iteration"},
+        "strength": {"all_epochs", "best_epoch", "last_iteration"},
+    }
+    assert len(accuracies[accuracies.cell_id == network_id]) == 2 * 3 * 2
+    assert accuracies.accuracy.between(0, 1).all()
+
+    table = sparsefs("results", tmp_path / "tiny.sqlite", "--k", 50, "--csv", tmp_path / "t.csv")
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[1].split() == ["dataset", "SET-QS", "SET-Attr", "Lasso"]
+    assert [line.split()[0] for line in lines[2:4]] == ["colon", "lymphoma"]
+    assert "(0.8)" in lines[2]
+
+    again = sparsefs("study", config)
+    assert again.returncode == 0 and "4 cells: 0 ran (0 failed), 0 re-evaluated, 4 were already done" in again.stdout
+
+
+def test_resume_reevaluate_and_force(tmp_path):
+    config_path = tiny(tmp_path)
+    first = run_study(load_config(config_path), threads=1)
+    assert (first.ran, first.failed) == (4, 0)
+    before = contents(tmp_path / "tiny.sqlite")
+
+    # A new K is evaluated from the stored importances, without training again.
+    config_path.write_text(config_path.read_text().replace("k = [10, 50]", "k = [10, 20, 50]"))
+    added = run_study(load_config(config_path), threads=1)
+    assert (added.ran, added.evaluated) == (0, 4)
+    after = contents(tmp_path / "tiny.sqlite")
+    assert after["cells"] == before["cells"]
+    assert len(after["accuracies"]) == len(before["accuracies"]) * 3 // 2
+
+    forced = run_study(load_config(config_path), threads=1, force=True)
+    assert forced.ran == 4
+    assert_same_results(after, contents(tmp_path / "tiny.sqlite"))  # same seeds, same results
+
+
+def test_a_failing_cell_is_recorded_and_the_study_goes_on(tmp_path, monkeypatch):
+    config = load_config(tiny(tmp_path, extra="[baselines.lassonet]\nhidden_dims = [4]\nlambda_start = 1.0\nn_iters = [5, 2]\n"))
+    monkeypatch.setitem(sys.modules, "lassonet", None)  # as if the package could not be installed
+    summary = run_study(config, threads=1)
+    assert (summary.ran, summary.failed) == (6, 2)
+    result = sparsefs("results", tmp_path / "tiny.sqlite", "--failures")
+    assert result.returncode == 0
+    assert result.stdout.count("BaselineUnavailable: the LassoNet baseline needs the 'lassonet' package") == 2
+
+    kept = run_study(config, threads=1)  # failed cells are kept until asked for
+    assert (kept.ran, kept.skipped_failed) == (0, 2)
+    monkeypatch.delitem(sys.modules, "lassonet")
+    retried = run_study(config, threads=1, retry_failed=True)
+    assert (retried.ran, retried.failed) == (2, 0)
+    with open_store(tmp_path / "tiny.sqlite", create=False) as store:
+        assert set(store.statuses().values()) == {"done"}
+
+
+def test_kill_9_loses_no_finished_cell_and_resumes_to_the_same_results(tmp_path):
+    config = tiny(tmp_path, "killed", seeds="[0, 1, 2]", sparsity="[0.5, 0.8]", epochs=6, hidden="[64, 8]")
+    store_path = tmp_path / "killed.sqlite"
+    env = {**os.environ, "SPARSEFS_DATA": str(SHARED_DATASETS)}
+    process = subprocess.Popen([sys.executable, "-m", "sparsefs.cli", "study", str(config), "--threads", "1", "--quiet"],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    done = _wait_for_finished_cells(store_path, 3, process)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=60)
+    assert process.returncode == -signal.SIGKILL
+    total = 3 * 2 * 3  # seeds x datasets x (two sparsities + lasso)
+    assert done < total, "the study finished before it could be killed: make its cells slower"
+
+    connection = sqlite3.connect(store_path)
+    assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    survived = dict(connection.execute("SELECT cell_id, status FROM cells"))
+    # No half-written cell: every stored cell has all its importances and accuracies.
+    for cell_id in survived:
+        n_vectors = connection.execute("SELECT COUNT(*) FROM importances WHERE cell_id = ?", (cell_id,)).fetchone()[0]
+        n_scores = connection.execute("SELECT COUNT(*) FROM accuracies WHERE cell_id = ?", (cell_id,)).fetchone()[0]
+        assert (n_vectors, n_scores) in {(6, 12), (1, 2)}  # a network cell, a Lasso cell
+    connection.close()
+    assert len(survived) >= done
+
+    resumed = sparsefs("study", config, "--threads", 1)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{total - len(survived)} ran (0 failed)" in resumed.stdout
+
+    reference = tiny(tmp_path, "uninterrupted", seeds="[0, 1, 2]", sparsity="[0.5, 0.8]", epochs=6, hidden="[64, 8]")
+    run_study(load_config(reference), threads=1)
+    assert_same_results(contents(store_path), contents(tmp_path / "uninterrupted.sqlite"))
+
+
+def _wait_for_finished_cells(store_path, wanted: int, process, timeout: float = 300) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode()
+        if store_path.exists():
+            try:
+                connection = sqlite3.connect(store_path, timeout=1)
+                done = connection.execute("SELECT COUNT(*) FROM cells").fetchone()[0]
+                connection.close()
+            except sqlite3.OperationalError:  # the schema is still being created
+                done = 0
+            if done >= wanted:
+                return done
+        time.sleep(0.05)
+    raise AssertionError(f"no {wanted} finished cells after {timeout} s")
+
+
+def test_a_dask_cluster_of_worker_processes_gives_the_same_results(tmp_path):
+    import distributed  # the [distributed] extra is part of [test]
+
+    config = load_config(tiny(tmp_path, "cluster", seeds="[0, 1]"))
+    with distributed.LocalCluster(n_workers=3, processes=True, threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        with distributed.get_task_stream(client) as tasks:
+            summary = run_study(config, backend="dask", scheduler=cluster.scheduler_address, jobs=3, threads=1)
+        worker_pids = set(client.run(os.getpid).values())
+    assert (summary.ran, summary.failed) == (8, 0)
+    ran_on = {task["worker"] for task in tasks.data}
+    assert len(ran_on) >= 2 and os.getpid() not in worker_pids  # cells ran in several worker processes
+
+    local = load_config(tiny(tmp_path, "local", seeds="[0, 1]"))
+    run_study(local, threads=1)
+    assert_same_results(contents(tmp_path / "cluster.sqlite"), contents(tmp_path / "local.sqlite"))
+
+
+def test_live_progress_bar_on_a_terminal(tmp_path):
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    command = [sys.executable, "-m", "sparsefs.cli", "study", str(tiny(tmp_path)), "--threads", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=follower, env=dict(os.environ))
+    os.close(follower)
+    output = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            output += chunk
+        elif process.poll() is not None:
+            break
+    assert process.wait(timeout=300) == 0
+    assert b"study" in output and b"4/4" in output and b"failed=0" in output
+
+
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (("study", "absent.toml"), ["study configuration absent.toml does not exist"]),
+        (("study", "bad.toml"), ["bad.toml: [study]: unknown key 'seed' (did you mean 'seeds'?)"]),
+        (("study", "good.toml", "--backend", "nonsense"), ["Invalid backend: nonsense"]),
+        (("study", "good.toml", "--scheduler", "tcp://127.0.0.1:1"), ["only applies to --backend dask"]),
+        (("study", "good.toml", "--jobs", "0"), ["expected a positive integer"]),
+        (("results", "absent.sqlite"), ["no results store at absent.sqlite"]),
+        (("results", "text.sqlite"), ["is not a sparsefs results store"]),
+    ],
+)
+def test_study_mistakes_end_in_one_clear_line(tmp_path, args, fragments):
+    (tmp_path / "bad.toml").write_text("[study]\nstore = 'x'\ndatasets = ['colon']\nseed = [0]\n")
+    (tmp_path / "good.toml").write_text(f"[study]\nstore = 'x.sqlite'\ndatasets = ['colon']\nseeds = [0]\n"
+                                        f"data_home = '{SHARED_DATASETS}'\n[baselines.lasso]\n")
+    (tmp_path / "text.sqlite").write_text("plain text, not a database" * 100)
+    result = sparsefs(*args, cwd=tmp_path)
+    if "--jobs" in args:  # argparse's own usage error
+        assert result.returncode == 2 and fragments[0] in result.stderr
+        return
+    assert_one_line_error(result, *fragments)
