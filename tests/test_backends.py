@@ -120,6 +120,19 @@ def test_sparse_layers_store_no_dense_matrix_and_adam_state_only_for_active_weig
         assert layer.col.dtype == torch.int32
 
 
+@pytest.mark.parametrize("density", [1.0, 0.3])
+@pytest.mark.parametrize("backend", ["masked", "sparse"])
+def test_layers_expose_only_weight_and_bias_and_work_with_functional_call(density, backend):
+    network = SparseMLP(20, (10,), 3, density, backend, torch.Generator().manual_seed(0))
+    inputs = torch.randn(4, 20)
+    expected, _ = network(inputs)
+    names = [name for name, _ in network.named_parameters()]
+    assert names == [f"layers.{i}.{p}" for i in range(2) for p in ("weight", "bias")]
+    params = {name: p.detach() for name, p in network.named_parameters()}
+    logits, _ = torch.func.functional_call(network, (params, dict(network.named_buffers())), (inputs,))
+    torch.testing.assert_close(logits, expected)
+
+
 def test_auto_backend_chooses_by_density_size_and_device():
     cpu = torch.device("cpu")
     assert choose_layer_backend(5000, 1000, 0.05, "auto", cpu) is SparseLinear

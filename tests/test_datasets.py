@@ -301,6 +301,15 @@ class TestSynthetic:
         assert all(np.array_equal(u, v) for u, v in zip(a, b))
         assert not np.array_equal(a[2], make_synthetic(100, random_state=4)[2])
 
+    def test_loadable_by_name_with_its_informative_features(self):
+        data = load("synthetic-300")
+        assert data.X.shape == (300, 200) and data.X.dtype == np.float32
+        assert len(data.informative) == 100
+        again = load("synthetic-300")
+        np.testing.assert_array_equal(data.X, again.X)
+        np.testing.assert_array_equal(data.informative, again.informative)
+        assert load("ORL", data_home=SHARED_DATASETS, download=False).informative is None
+
     def test_rejects_impossible_counts(self):
         with pytest.raises(ValueError, match="n_informative"):
             make_synthetic(100, n_features=10, n_informative=20)

@@ -1,13 +1,15 @@
 """Datasets: the paper's benchmark registry, users' own files, the synthetic benchmark, the split.
 
 ``load(name_or_path)`` is the one entry point: a registry name gives a verified benchmark
-dataset (downloaded into the data directory if missing), a file path gives the user's data.
-Either way the labels come back mapped to ``0..C-1`` with the originals in ``classes``.
+dataset (downloaded into the data directory if missing), ``synthetic-<m>`` the paper's
+synthetic benchmark with ``m`` samples (informative features known), and a file path the
+user's data. The labels come back mapped to ``0..C-1`` with the originals in ``classes``.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,12 @@ from ._registry import PAPER_DATASETS, REGISTRY, DatasetSpec, RemoteFile, get_sp
 from ._synthetic import make_synthetic
 
 
+#: ``synthetic-<m>``: the synthetic benchmark of METHOD.md §8 with ``m`` samples. The data are
+#: drawn with one fixed seed, so every study cell and every report sees the same problem.
+SYNTHETIC_NAME = re.compile(r"synthetic-([1-9][0-9]*)")
+SYNTHETIC_SEED = 0
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Features ``X`` (rows = samples), labels ``y`` in ``0..C-1``, and what they mean."""
@@ -32,6 +40,7 @@ class Dataset:
     classes: np.ndarray  # original label of each class index
     feature_names: np.ndarray | None = None
     spec: DatasetSpec | None = None
+    informative: np.ndarray | None = None  # known informative features (synthetic data only)
 
     @property
     def n_samples(self) -> int:
@@ -58,12 +67,16 @@ def load(
     """
     if isinstance(name, DatasetSpec):
         return _load_registered(name, resolve_data_home(data_home), download, progress)
+    synthetic = SYNTHETIC_NAME.fullmatch(str(name))
+    if synthetic:
+        X, y, informative = make_synthetic(int(synthetic.group(1)), random_state=SYNTHETIC_SEED)
+        return Dataset(str(name), X.astype(np.float32), y, np.unique(y), informative=informative)
     try:
         spec = get_spec(str(name))
     except KeyError:
         if not Path(name).exists() and Path(name).suffix == "":
             raise DatasetError(
-                f"unknown dataset {str(name)!r}: not a file and not one of {', '.join(REGISTRY)}"
+                f"unknown dataset {str(name)!r}: not a file, not synthetic-<m>, and not one of {', '.join(REGISTRY)}"
             ) from None
         X, y, names = read_file(name, target)
         return _labelled(Path(name).stem, X, y, names, None)
@@ -108,6 +121,7 @@ __all__ = [
     "FORMATS",
     "PAPER_DATASETS",
     "REGISTRY",
+    "SYNTHETIC_NAME",
     "Dataset",
     "DatasetError",
     "DatasetSpec",

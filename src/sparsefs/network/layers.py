@@ -94,7 +94,11 @@ class MaskedLinear(nn.Module):
         return self.weight.numel() if self.mask is None else int(self.mask.sum())
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        weight = self.weight if self.mask is None else self.weight * self.mask
+        if self.mask is None:
+            # kept detached: assigning the Parameter itself would register it a second time
+            self._effective_weight = self.weight.detach()
+            return F.linear(x, self.weight, self.bias)
+        weight = self.weight * self.mask
         if self._capture:
             # RigL needs dL/dW at inactive positions too: keep the gradient of the masked product.
             weight.retain_grad()

@@ -162,6 +162,7 @@ class SparseLinear(nn.Module):
         active = self.active_positions() if active is None else active
         active_rows, active_cols = active // self.in_features, active % self.in_features
         width = max(1, _GRADIENT_BLOCK_ELEMENTS // self.out_features)
+        row_starts = torch.arange(self.out_features, device=self.device).unsqueeze(1) * self.in_features
         best_scores = torch.empty(0, dtype=x.dtype, device=self.device)
         best_positions = torch.empty(0, dtype=torch.long, device=self.device)
         for start in range(0, self.in_features, width):
@@ -169,8 +170,7 @@ class SparseLinear(nn.Module):
             scores = (grad_t @ x[:, start:stop]).abs_()  # dense dL/dW for these columns
             inside = (active_cols >= start) & (active_cols < stop)
             scores[active_rows[inside], active_cols[inside] - start] = -1.0
-            rows = torch.arange(self.out_features, device=self.device).unsqueeze(1)
-            positions = (rows * self.in_features + torch.arange(start, stop, device=self.device)).view(-1)
+            positions = (row_starts + torch.arange(start, stop, device=self.device)).view(-1)
             scores = torch.cat([best_scores, scores.view(-1)])
             positions = torch.cat([best_positions, positions])
             chosen = top_n(scores, positions, n)

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from .._selector import SparseFeatureSelector
 from ..baselines import BASELINES
-from ..datasets import get_spec
+from ..datasets import SYNTHETIC_NAME, get_spec
 from ..importance import METRICS, WINDOWS
 from ..training import GROWTH
 
@@ -195,11 +195,16 @@ def _datasets(value, where: _Where) -> tuple[str, ...]:
     names = []
     for name in _list(value, where):
         name = _string(name, where)
+        if SYNTHETIC_NAME.fullmatch(name):
+            names.append(name)
+            continue
         try:
             names.append(get_spec(name).name)  # one spelling per dataset, so cell ids are stable
         except KeyError:
             if not Path(name).is_file():
-                raise where.error(f"{name!r} is neither a registered dataset (see 'sparsefs datasets') nor a file") from None
+                raise where.error(
+                    f"{name!r} is neither a registered dataset (see 'sparsefs datasets'), synthetic-<m>, nor a file"
+                ) from None
             names.append(name)
     return tuple(names)
 
