@@ -13,6 +13,12 @@ def _tiny(**kwargs):
     )
 
 
-@parametrize_with_checks([_tiny(), _tiny(validation_fraction=0.0, training="rigl", importance="strength")])
+@parametrize_with_checks(
+    [
+        _tiny(),
+        _tiny(validation_fraction=0.0, training="rigl", importance="strength"),
+        _tiny(backend="sparse", sparsity=0.5),
+    ]
+)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
