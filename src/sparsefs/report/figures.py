@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from .results import SIX_METHODS, method_position
 from .tables import counted
@@ -26,6 +26,20 @@ def method_style(method: str) -> dict:
         linestyle, marker = METRIC_LINES.get(metric, (":", "x"))
         return {"color": TRAINING_COLOURS.get(training, "tab:olive"), "linestyle": linestyle, "marker": marker}
     return {"color": BASELINE_COLOURS.get(method, "black"), "linestyle": "-", "marker": "^"}
+
+
+def importance_image(vectors, shape: tuple[int, int], order: str) -> np.ndarray:
+    """The mean over seeds of each seed's importance divided by its sum, as a ``shape`` picture.
+
+    ``order``: how the dataset stores pixels, ``"C"`` row by row or ``"F"`` column by column
+    (MATLAB's order, as in the scikit-feature image files).
+    """
+    stacked = np.stack([np.asarray(v, dtype=float) for v in vectors])
+    if stacked.shape[1] != shape[0] * shape[1]:
+        raise ValueError(f"importance vectors of {stacked.shape[1]} entries cannot be {shape[0]}×{shape[1]} pictures")
+    totals = np.abs(stacked).sum(axis=1, keepdims=True)
+    normalised = np.divide(stacked, totals, out=np.zeros_like(stacked), where=totals > 0)
+    return normalised.mean(axis=0).reshape(shape, order=order)
 
 
 def heat_maps(path: Path, dataset: str, images: dict[str, np.ndarray | None], seeds: dict[str, int]) -> Path:
@@ -68,15 +82,15 @@ def accuracy_vs_flops(path: Path, points: pd.DataFrame) -> Path:
         in_group = points[points.group == group]
         for position, dataset in enumerate(dict.fromkeys(in_group.dataset)):
             for row in in_group[in_group.dataset == dataset].itertuples():
-                ax.errorbar(row.training_flops, row.acc_mean, yerr=row.acc_std, color=method_style(row.method)["color"],
+                ax.errorbar(row.training_flops / 1e12, row.acc_mean, yerr=row.acc_std, color=method_style(row.method)["color"],
                             marker=markers[position % len(markers)], markersize=7, capsize=3, linestyle="none")
             ax.plot([], [], color="black", marker=markers[position % len(markers)], linestyle="none", label=dataset)
         for method in sorted(set(in_group.method), key=method_position):
             ax.plot([], [], color=method_style(method)["color"], linewidth=6, label=method)
-        ax.set_xscale("log")
-        ax.xaxis.set_minor_formatter(NullFormatter())  # decades only: minor labels overlap
+        _log_axis_in_plain_numbers(ax.xaxis)
+        ax.margins(0.1)
         ax.set_title(group)
-        ax.set_xlabel("training FLOPs")
+        ax.set_xlabel("training FLOPs (×10¹²)")
         ax.set_ylabel("SVM test accuracy (%)")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize="small")
@@ -154,6 +168,15 @@ def coverage_vs_samples(path: Path, ours: pd.DataFrame, paper: pd.DataFrame | No
     axes[0].set_ylabel(f"coverage of the informative features (top {k})")
     axes[0].set_ylim(0, 1.02)
     return _save(figure, path)
+
+
+def _log_axis_in_plain_numbers(axis) -> None:
+    """A log axis ticked at 1, 2 and 5 times the powers of ten, labelled 0.2, 1, 50: readable even
+    when the data span less than a decade, and never crowded."""
+    axis.axes.set_xscale("log")
+    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_minor_locator(NullLocator())
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
 
 
 def _save(figure: Figure, path: Path) -> Path:

@@ -269,7 +269,7 @@ def _entry(mean: float, std: float, sparsity: float = np.nan) -> str:
     if np.isnan(mean):
         return MISSING
     text = f"{mean:.2f} ± {std:.2f}"
-    if sparsity > 0:  # dense and baselines have none to show
+    if pd.notna(sparsity) and sparsity > 0:  # dense and baselines have none to show
         text += f" ({sparsity:g})"
     return text
 

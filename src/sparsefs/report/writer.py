@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..datasets import get_spec
@@ -168,7 +167,9 @@ class _Report:
         self._add_table(section, cost_table(self.selected, self.datasets), "no finished cell of LassoNet, STG, Dense or SET")
         points = self.selected[self.selected.method.isin(COST_METHODS)].dropna(subset=["training_flops"])
         if not points.empty:
-            points = points.assign(group=points.dataset.map(dataset_group))
+            # Panels and markers in the paper's dataset order.
+            points = points.assign(group=points.dataset.map(dataset_group), position=points.dataset.map(self.datasets.index))
+            points = points.sort_values("position")
             path = figures.accuracy_vs_flops(self.out / "figures" / "accuracy_vs_flops.png", points)
             section.figures.append(FigureEntry(path, (
                 f"SVM test accuracy (K={self.k}) against training FLOPs (log scale) of the chosen configurations, one "
@@ -242,11 +243,10 @@ class _Report:
             rows = vectors[vectors.method == method]
             if rows.empty:
                 continue
-            stacked = np.stack([_normalised(v) for v in rows.vector])
-            if stacked.shape[1] != spec.image_shape[0] * spec.image_shape[1]:
-                raise ReportError(f"{dataset}: stored importance vectors have {stacked.shape[1]} entries, "
-                                  f"not the {spec.image_shape[0]}×{spec.image_shape[1]} pixels of its images")
-            panels[method] = stacked.mean(axis=0).reshape(spec.image_shape, order=spec.image_order)
+            try:
+                panels[method] = figures.importance_image(rows.vector, spec.image_shape, spec.image_order)
+            except ValueError as error:
+                raise ReportError(f"{dataset} {method}: {error}") from None
             seeds[method] = len(rows)
         return panels, seeds
 
@@ -373,11 +373,6 @@ def _image_shape(dataset: str) -> tuple[int, int] | None:
         return get_spec(dataset).image_shape
     except KeyError:
         return None
-
-
-def _normalised(vector: np.ndarray) -> np.ndarray:
-    total = np.abs(vector).sum()
-    return vector / total if total > 0 else vector
 
 
 def _seed_range(seeds: pd.Series) -> str:
