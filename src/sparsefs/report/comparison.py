@@ -42,7 +42,7 @@ def category_counts(comparison: pd.DataFrame) -> pd.DataFrame:
     per_method = per_method.reindex(sorted(per_method.index, key=method_position))
     counts = pd.concat([per_method.sum().to_frame("all").T, per_method])
     counts["total"] = counts.sum(axis=1)
-    return counts.rename_axis("method")
+    return counts.rename_axis("method").rename_axis(None, axis=1)
 
 
 def unmatched(selected: pd.DataFrame, reference: Reference, datasets: Sequence[str], window: str) -> dict[str, list[str]]:
@@ -92,17 +92,7 @@ def _markdown(comparison, flops, missing, window, datasets) -> str:
     if comparison.empty:
         return "\n".join(lines + ["No (dataset, method) has both our result and the paper's.", ""] + _notes(missing, datasets))
     lines += ["## How many entries fall within one paper std", "", category_counts(comparison).to_markdown(), ""]
-    shown = pd.DataFrame({
-        "dataset": [_dataset_label(d, p) for d, p in zip(comparison.dataset, comparison.paper_dataset)],
-        "method": comparison.method,
-        "ours": [f"{m:.2f} ± {s:.2f}" for m, s in zip(comparison.acc_mean, comparison.acc_std)],
-        "sparsity": comparison.sparsity.map(_sparsity),
-        "seeds": comparison.seeds.astype(int),
-        "paper": [f"{m:.2f} ± {s:.2f}" for m, s in zip(comparison.paper_acc_mean, comparison.paper_acc_std)],
-        "paper sparsity": comparison.paper_sparsity.map(_sparsity),
-        "difference": comparison.difference.map(lambda d: f"{d:+.2f}"),
-        "category": comparison.category,
-    })
+    shown = entries_shown(comparison)
     lines += ["## Every entry", "", shown.to_markdown(index=False, disable_numparse=True), ""]
     if not flops.empty:
         wide = flops.pivot(index="dataset", columns="method", values=["flops_e12", "paper_flops_e12"])
@@ -113,6 +103,21 @@ def _markdown(comparison, flops, missing, window, datasets) -> str:
         )
         lines += ["## Training FLOPs (×10¹²) beside the paper's", "", table.to_markdown(disable_numparse=True), ""]
     return "\n".join(lines + _notes(missing, datasets))
+
+
+def entries_shown(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The comparison as a reader sees it: ``mean ± std`` texts, signed differences."""
+    return pd.DataFrame({
+        "dataset": [_dataset_label(d, p) for d, p in zip(comparison.dataset, comparison.paper_dataset)],
+        "method": comparison.method,
+        "ours": [f"{m:.2f} ± {s:.2f}" for m, s in zip(comparison.acc_mean, comparison.acc_std)],
+        "sparsity": comparison.sparsity.map(_sparsity),
+        "seeds": comparison.seeds.astype(int).astype(str),
+        "paper": [f"{m:.2f} ± {s:.2f}" for m, s in zip(comparison.paper_acc_mean, comparison.paper_acc_std)],
+        "paper sparsity": comparison.paper_sparsity.map(_sparsity),
+        "difference": comparison.difference.map(lambda d: f"{d:+.2f}"),
+        "category": comparison.category,
+    })
 
 
 def _notes(missing: dict[str, list[str]], datasets: Sequence[str]) -> list[str]:

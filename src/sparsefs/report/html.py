@@ -85,7 +85,7 @@ def _section(section: Section, out_dir: Path) -> str:
         parts.append(_downloads(files, out_dir))
     for heading, frame in section.frames:
         parts.append(f"<h3>{html.escape(heading)}</h3>")
-        shown = frame.to_html(index=False, border=0, classes="results", na_rep=MISSING, float_format="{:.2f}".format)
+        shown = frame.to_html(index=False, border=0, classes="results", na_rep=MISSING)
         parts.append(f'<div class="scroll">{shown}</div>')
     if section.downloads:
         parts.append(_downloads(section.downloads, out_dir))

@@ -23,7 +23,7 @@ MISSING = "–"
 METRIC_PAIRS = (("Dense-QS", "Dense-Attr"), ("SET-QS", "SET-Attr"), ("RigL-QS", "RigL-Attr"))
 TRAINING_PAIRS = (("SET-QS", "Dense-QS"), ("RigL-QS", "Dense-QS"), ("SET-Attr", "Dense-Attr"), ("RigL-Attr", "Dense-Attr"))
 BASELINE_PAIRS = (("SET-Attr", "Lasso"), ("SET-Attr", "LassoNet"), ("SET-Attr", "STG"))
-#: The paper's cost comparison (Figure 3 and its FLOPs table).
+#: The methods of the paper's cost comparison (its accuracy-vs-FLOPs figure and FLOPs table).
 COST_METHODS = ("LassoNet", "STG", "Dense-Attr", "SET-Attr")
 
 
@@ -205,8 +205,8 @@ def coverage_table(summary: pd.DataFrame, paper: pd.DataFrame | None) -> Table:
     the best of this study per m in bold."""
     sizes = sorted(set(summary.m))
     methods = sorted(set(summary.method) | (set(paper.method) if paper is not None else set()), key=method_position)
-    mean, std = (summary.pivot(index="method", columns="m", values=v).reindex(index=methods, columns=sizes).astype(float)
-                 for v in ("mean", "std"))
+    mean, std = (summary.pivot(index="method", columns="m", values=v).reindex(index=methods, columns=sizes)
+                 .astype(float).rename_axis(None, axis=1) for v in ("mean", "std"))
     bold = _best_in_row(mean.T, largest=True).T
     cells = _entries(mean, std, mean * np.nan)
     data = summary.copy()

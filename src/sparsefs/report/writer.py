@@ -17,7 +17,14 @@ import pandas as pd
 from ..datasets import get_spec
 from ..study import ResultStore, results_table
 from . import figures
-from .comparison import category_counts, flops_comparison, paper_comparison, unmatched, write_comparison
+from .comparison import (
+    category_counts,
+    entries_shown,
+    flops_comparison,
+    paper_comparison,
+    unmatched,
+    write_comparison,
+)
 from .coverage import coverage_scores, coverage_summary
 from .formats import write_table
 from .html import FigureEntry, Section, write_index
@@ -288,20 +295,23 @@ class _Report:
             return section
         self.comparison_counts = category_counts(comparison)
         section.frames = [("Entries within one paper std, above and below", self.comparison_counts.reset_index()),
-                          ("Every entry (accuracies in %)", comparison)]
+                          ("Every entry (SVM test accuracy in %)", entries_shown(comparison))]
         return section
 
     # --- summary --------------------------------------------------------------------------
 
     def facts(self) -> list[str]:
-        location = getattr(self.store, "path", None)
-        return [
-            f"results store: {location}" if location is not None else "results store: (in memory)",
+        location = getattr(self.store, "path", type(self.store).__name__)
+        facts = [
+            f"results store: {location}",
             f"{self.contents.n_done} finished and {self.contents.n_failed} failed cells; "
             f"{len(self.datasets)} benchmark datasets ({', '.join(self.datasets) or 'none'}), "
             f"{len(self.contents.synthetic)} synthetic",
             f"accuracies: SVM test accuracy of the top K={self.k} features, network importance window {self.window}",
         ]
+        if self.contents.n_failed:
+            facts.append(f"failed cells take no part; 'sparsefs results {location} --failures' lists their errors")
+        return facts
 
     def write_summary(self, reference: Reference | None, missing: list[str]) -> Path:
         lines = ["# Report summary", ""] + [f"- {fact}" for fact in self.facts()] + [""]
