@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..datasets import get_spec
+from ..datasets import REGISTRY, get_spec
 from ..study import ResultStore, results_table
 from . import figures
 from .comparison import (
@@ -240,7 +240,8 @@ class _Report:
             if absent:
                 section.notes.append(f"{dataset}: no stored importance for {', '.join(absent)} (shown as 'no data').")
         if not section.figures:
-            section.no_data = "no image dataset (MNIST, USPS, COIL20, ORL, Yale) with stored network importances"
+            known = ", ".join(spec.name for spec in REGISTRY.values() if spec.image_shape is not None)
+            section.no_data = f"no image dataset ({known}) with stored network importances"
         return section
 
     def _images(self, dataset: str, vectors: pd.DataFrame) -> tuple[dict, dict]:
