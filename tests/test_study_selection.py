@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sparsefs.study import Cell, CellOutcome, StoreError, format_table, join_reference, open_store, results_table
+from sparsefs.study import Cell, CellOutcome, StoreError, chosen_cells, format_table, join_reference, open_store, results_table
 from sparsefs.study.selection import format_comparison
 
 from .conftest import SHARED_DATASETS
@@ -126,3 +126,12 @@ def test_an_empty_store_has_an_empty_table(tmp_path):
     with open_store(tmp_path / "empty.sqlite") as empty:
         table = results_table(empty)
     assert table.empty and format_table(table, 100, "all_epochs") == "no finished cells in the store yet"
+
+
+def test_chosen_cells_are_every_seed_of_the_chosen_configuration(store):
+    cells = chosen_cells(store)
+    set_yale = cells[(cells.dataset == "Yale") & (cells.method == "set")]
+    assert list(set_yale.seed) == [0, 1] and set(set_yale.sparsity) == {0.5} and set(set_yale.l2) == {1e-4}
+    assert set(cells[(cells.dataset == "Yale") & (cells.method == "lasso")].params) == {'{"C":1.0}'}
+    assert len(cells[cells.method == "dense"]) == 3
+    assert set(zip(cells.dataset, cells.method)) == {("Yale", "set"), ("Yale", "dense"), ("Yale", "lasso"), ("lymphoma", "rigl")}

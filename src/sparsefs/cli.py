@@ -264,6 +264,22 @@ def cmd_results(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import write_report
+    from .study import open_store
+
+    with open_store(args.store, create=False) as store:
+        summary = write_report(store, args.out, k=args.k, window=args.window, reference_dir=args.reference)
+    print(f"wrote {len(summary.files)} files to {summary.out_dir}; open {summary.index} in a browser")
+    if summary.comparison_counts is not None:
+        counts = summary.comparison_counts.loc["all"]
+        print(f"beside the paper (K=100): {counts.within} within one paper std, {counts.above} above, "
+              f"{counts.below} below, of {counts.total} (dataset, method) entries; see paper_comparison.md")
+    if summary.notes:
+        print(f"{len(summary.notes)} notes on missing data: see {summary.summary}")
+    return 0
+
+
 def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", help="a registered dataset name (see 'sparsefs datasets') or a data file")
     parser.add_argument("--target", help="label column (CSV, Parquet) or key (.npz, .mat) of a data file")
@@ -334,6 +350,14 @@ def build_parser() -> argparse.ArgumentParser:
     results.add_argument("--reference", help="folder of the paper's CSV tables, to print ours beside them")
     results.add_argument("--failures", action="store_true", help="list the failed cells and their errors instead")
     results.set_defaults(handler=cmd_results)
+
+    report = commands.add_parser("report", help="the paper's tables and figures from a results store, as a web page")
+    report.add_argument("store", help="the results database written by 'sparsefs study'")
+    report.add_argument("--out", required=True, help="folder for the report (index.html, summary.md, tables/, figures/)")
+    report.add_argument("--k", type=_positive_int, default=100, help="number of selected features of the tables (default 100)")
+    report.add_argument("--window", choices=["all_epochs", "best_epoch", "last_iteration"], default="all_epochs")
+    report.add_argument("--reference", help="folder of the paper's CSV tables, to compare with (paper_comparison.md)")
+    report.set_defaults(handler=cmd_report)
 
     demo = commands.add_parser("demo", help="SET-Attr, SET-QS and Dense-Attr on bundled data (offline)")
     demo.add_argument("--seed", type=int, default=0)

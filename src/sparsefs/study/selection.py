@@ -27,9 +27,9 @@ METHOD_ORDER = [f"{t}-{m}" for t in TRAINING_LABELS.values() for m in METRIC_LAB
     BASELINE_LABELS.values()
 )
 
-# Per dataset and method, rank the configurations by mean validation loss over their seeds,
-# then keep the accuracies of the best one's cells at the requested K and window.
-_SELECTED_ACCURACIES = """
+# Per dataset and method, rank the configurations by mean validation loss over their seeds and
+# keep the first: the chosen configuration (ties go to the parameters that sort first).
+_CHOSEN = """
 WITH configurations AS (
     SELECT dataset, method, params, AVG(val_loss) AS mean_val_loss, COUNT(*) AS n_seeds
     FROM cells
@@ -39,13 +39,26 @@ WITH configurations AS (
     SELECT dataset, method, params, mean_val_loss, n_seeds,
            ROW_NUMBER() OVER (PARTITION BY dataset, method ORDER BY mean_val_loss, params) AS position
     FROM configurations
+), chosen AS (
+    SELECT dataset, method, params, mean_val_loss, n_seeds FROM ranked WHERE position = 1
 )
+"""
+
+# The accuracies of the chosen configurations' cells at the requested K and window.
+_SELECTED_ACCURACIES = _CHOSEN + """
 SELECT c.dataset, c.method, c.params, c.sparsity, c.l2, c.seed, r.mean_val_loss, r.n_seeds,
        c.n_parameters, c.training_flops, c.fit_seconds, a.metric, a.accuracy
-FROM ranked AS r
+FROM chosen AS r
 JOIN cells AS c ON c.dataset = r.dataset AND c.method = r.method AND c.params = r.params AND c.status = 'done'
 JOIN accuracies AS a ON a.cell_id = c.cell_id
-WHERE r.position = 1 AND a.k = ? AND a.importance_window IN (?, ?)
+WHERE a.k = ? AND a.importance_window IN (?, ?)
+"""
+
+_CHOSEN_CELLS = _CHOSEN + """
+SELECT c.cell_id, c.dataset, c.method, c.params, c.seed, c.sparsity, c.l2
+FROM chosen AS r
+JOIN cells AS c ON c.dataset = r.dataset AND c.method = r.method AND c.params = r.params AND c.status = 'done'
+ORDER BY c.dataset, c.method, c.seed
 """
 
 
@@ -88,6 +101,15 @@ def results_table(store: ResultStore, k: int = 100, window: str = "all_epochs") 
     order = {name: position for position, name in enumerate(METHOD_ORDER)}
     table["_order"] = table["method"].map(lambda name: order.get(name, len(order)))
     return table.sort_values(["dataset", "_order", "method"]).drop(columns="_order").reset_index(drop=True)
+
+
+def chosen_cells(store: ResultStore) -> pd.DataFrame:
+    """The finished cells (every seed) of each dataset and method's chosen configuration.
+
+    Columns: cell_id, dataset, method (a training mode or a baseline, not yet a paper label),
+    params, seed, sparsity, l2. The choice is :func:`results_table`'s, made without any K.
+    """
+    return store.query(_CHOSEN_CELLS)
 
 
 def join_reference(table: pd.DataFrame, reference_dir: str | Path, window: str = "all_epochs") -> pd.DataFrame:

@@ -1,0 +1,396 @@
+"""``write_report``: a study's tables, figures, summary and web page, from its results store.
+
+Every section renders from whatever the store holds: an entry without a finished cell is
+shown as missing (``–``, with a note naming it), a section without any data says so, and
+nothing is filled in. Synthetic datasets (``synthetic-<m>``) feed the coverage section only;
+every other dataset is a benchmark dataset of the accuracy tables and figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..datasets import REGISTRY, get_spec
+from ..study import ResultStore, results_table
+from . import figures
+from .comparison import (
+    category_counts,
+    entries_shown,
+    flops_comparison,
+    paper_comparison,
+    unmatched,
+    write_comparison,
+)
+from .coverage import coverage_scores, coverage_summary
+from .formats import write_table
+from .html import FigureEntry, Section, write_index
+from .reference import Reference, ReportError, read_reference
+from .results import (
+    SIX_METHODS,
+    StoreContents,
+    chosen_importances,
+    dataset_group,
+    sparsity_curves,
+    store_contents,
+)
+from .tables import (
+    BASELINE_PAIRS,
+    COST_METHODS,
+    METRIC_PAIRS,
+    TRAINING_PAIRS,
+    Table,
+    accuracy_table,
+    baseline_table,
+    coverage_table,
+    cost_reductions,
+    cost_table,
+    counted,
+    pair_counts,
+    pair_outcomes,
+    pairwise_table,
+    ranking_scores,
+    ranking_table,
+)
+
+#: The paper compares with its K=100 tables.
+PAPER_K = 100
+
+
+@dataclass
+class ReportSummary:
+    out_dir: Path
+    index: Path
+    summary: Path
+    files: list[Path]  # every file written, the page and the summary included
+    notes: list[str] = field(default_factory=list)  # what is missing or was left out, section by section
+    comparison_counts: pd.DataFrame | None = None  # within / above / below the paper, per method
+
+
+def write_report(
+    store: ResultStore,
+    out_dir: str | Path,
+    *,
+    k: int = 100,
+    window: str = "all_epochs",
+    reference_dir: str | Path | None = None,
+) -> ReportSummary:
+    """Write the report of ``store`` under ``out_dir`` (created if needed).
+
+    ``k``: the number of selected features of the tables; ``window``: the importance window
+    of the network methods. ``reference_dir``: the paper's CSV tables, to compare with (K=100).
+    Raises :class:`~sparsefs.study.StoreError` when the store did not evaluate ``k`` or
+    ``window``, and :class:`ReportError` for an unreadable reference folder.
+    """
+    reference = read_reference(reference_dir) if reference_dir is not None else None
+    # Both fail early on an unevaluated K or window, before anything is written.
+    selected_all = results_table(store, k=k, window=window)
+    at_paper_k = results_table(store, k=PAPER_K, window=window) if reference is not None else None
+    contents = store_contents(store)
+    out = Path(out_dir)
+    for folder in (out, out / "tables", out / "figures"):
+        if folder.exists() and not folder.is_dir():
+            raise ReportError(f"{folder} exists and is not a folder")
+        folder.mkdir(parents=True, exist_ok=True)
+    report = _Report(store, out, k, window, contents, selected_all[selected_all.dataset.isin(contents.datasets)])
+    sections = [
+        report.accuracy_section(),
+        report.pairwise_section(),
+        report.baseline_section(),
+        report.cost_section(reference),
+        report.sparsity_section(),
+        report.ranking_section(),
+        report.heat_map_section(),
+        report.coverage_section(reference),
+    ]
+    if reference is not None:
+        sections.append(report.comparison_section(reference, at_paper_k[at_paper_k.dataset.isin(contents.datasets)]))
+    notes = _missing(sections)
+    summary = report.write_summary(reference, notes)
+    index = write_index(out, "sparsefs report", report.facts(), sections)
+    return ReportSummary(out, index, summary, [*report.files, summary, index], notes, report.comparison_counts)
+
+
+def _missing(sections: list[Section]) -> list[str]:
+    """What the report could not show, section by section (its tables' notes on missing entries included)."""
+    notes = [f"{s.title}: no data: {s.no_data}." for s in sections if s.no_data]
+    notes += [f"{s.title}: {note}" for s in sections for note in s.notes]
+    notes += [f"tables/{table.name}: {note}" for s in sections for table, _ in s.tables for note in table.missing]
+    return notes
+
+
+class _Report:
+    """The sections of one report, and the files they write."""
+
+    def __init__(self, store, out, k, window, contents: StoreContents, selected: pd.DataFrame):
+        self.store, self.out, self.k, self.window, self.contents = store, out, k, window, contents
+        self.selected = selected  # benchmark datasets only
+        self.datasets = contents.datasets
+        self.files: list[Path] = []
+        self.pair_counts = pd.DataFrame()
+        self.ranking = pd.DataFrame()
+        self.coverage = pd.DataFrame()
+        self.comparison_counts: pd.DataFrame | None = None
+
+    # --- tables ---------------------------------------------------------------------------
+
+    def accuracy_section(self) -> Section:
+        section = Section("accuracy", "Accuracy of the six methods",
+                          "Model selection per dataset and method: the sparsity and L2 with the lowest validation "
+                          "loss averaged over seeds (test data takes no part); QS and Attr share their training runs.")
+        self._add_table(section, accuracy_table(self.selected, self.datasets, self.k, self.window),
+                        "the store holds no finished network cell of a benchmark dataset")
+        return section
+
+    def pairwise_section(self) -> Section:
+        section = Section("pairwise", "Pairwise comparisons (Table 3 style)",
+                          "Each pair side by side, the better entry bold; wins count the datasets where each is better.")
+        metric = pairwise_table(self.selected, self.datasets, METRIC_PAIRS, "pairs_metric",
+                                f"QS against Attr within each training mode (K={self.k}, window {self.window}); "
+                                "column pairs: " + ", ".join(f"{a} | {b}" for a, b in METRIC_PAIRS), self.k)
+        training = pairwise_table(self.selected, self.datasets, TRAINING_PAIRS, "pairs_training",
+                                  f"Sparse against dense training within each metric (K={self.k}, window {self.window}); "
+                                  "column pairs: " + ", ".join(f"{a} | {b}" for a, b in TRAINING_PAIRS), self.k)
+        for table in (metric, training):
+            self._add_table(section, table, "the store holds no finished network cell of a benchmark dataset")
+        outcomes = pair_outcomes(self.selected, self.datasets, METRIC_PAIRS + TRAINING_PAIRS + BASELINE_PAIRS)
+        self.pair_counts = pair_counts(outcomes)
+        return section
+
+    def baseline_section(self) -> Section:
+        section = Section("baselines", "Baselines: Lasso, LassoNet, STG beside SET-Attr",
+                          "The baselines' searched parameters are chosen by validation loss like the networks'.")
+        self._add_table(section, baseline_table(self.selected, self.datasets, self.k),
+                        "the store holds no finished baseline or SET cell of a benchmark dataset")
+        return section
+
+    def cost_section(self, reference: Reference | None) -> Section:
+        section = Section("costs", "Training FLOPs and memory",
+                          "Costs of the chosen configurations, means over seeds; the accuracy is at "
+                          f"K={self.k}, window {self.window}.")
+        self._add_table(section, cost_table(self.selected, self.datasets), "no finished cell of LassoNet, STG, Dense or SET")
+        points = self.selected[self.selected.method.isin(COST_METHODS)].dropna(subset=["training_flops"])
+        if not points.empty:
+            # Panels and markers in the paper's dataset order.
+            points = points.assign(group=points.dataset.map(dataset_group), position=points.dataset.map(self.datasets.index))
+            points = points.sort_values("position")
+            path = figures.accuracy_vs_flops(self.out / "figures" / "accuracy_vs_flops.png", points)
+            section.figures.append(FigureEntry(path, (
+                f"SVM test accuracy (K={self.k}) against training FLOPs (log scale) of the chosen configurations, one "
+                "panel per dataset group: colour = method, marker = dataset; error bars ± one std over seeds, "
+                "FLOPs the mean over seeds.")))
+            self.files.append(path)
+        return section
+
+    # --- figures --------------------------------------------------------------------------
+
+    def sparsity_section(self) -> Section:
+        section = Section("sparsity", "Accuracy vs sparsity",
+                          f"SVM test accuracy (K={self.k}, window {self.window}) at each sparsity level, the L2 chosen "
+                          "per level by validation loss; bands ± one std over seeds. Dense training has no sparsity: "
+                          "its two methods are the horizontal lines (sparsity 0) with their bands.")
+        curves = sparsity_curves(self.store, self.k, self.window)
+        curves = curves[curves.dataset.isin(self.datasets)]
+        for dataset in [d for d in self.datasets if d in set(curves.dataset)]:
+            path = figures.accuracy_vs_sparsity(self.out / "figures" / f"accuracy_vs_sparsity_{_slug(dataset)}.png",
+                                                dataset, curves[curves.dataset == dataset])
+            seeds = curves[curves.dataset == dataset].seeds
+            section.figures.append(FigureEntry(path, f"{dataset}: accuracy vs sparsity ({_seed_range(seeds)} per point)."))
+            self.files.append(path)
+        if not section.figures:
+            section.no_data = "the store holds no finished network cell of a benchmark dataset"
+        return section
+
+    def ranking_section(self) -> Section:
+        section = Section("ranking", "Average ranking score vs K",
+                          "For each dataset and K the six methods are ranked by the mean accuracy of their chosen "
+                          "configuration (best 6, worst 1, ties share the average rank); the scores are averaged "
+                          "over the datasets that have all six methods at that K.")
+        by_k = {k: results_table(self.store, k=k, window=self.window) for k in self.contents.ks}
+        self.ranking = ranking_scores({k: t[t.dataset.isin(self.datasets)] for k, t in by_k.items()})
+        if self.ranking.empty:
+            section.no_data = "no benchmark dataset has a result for all six methods at any K"
+            return section
+        self._add_table(section, ranking_table(self.ranking))
+        path = figures.ranking_vs_k(self.out / "figures" / "ranking_vs_k.png", self.ranking)
+        section.figures.append(FigureEntry(path, "Average ranking score of the six methods against K."))
+        self.files.append(path)
+        return section
+
+    def heat_map_section(self) -> Section:
+        section = Section("heatmaps", "Importance heat maps",
+                          "Input importance of the six methods on the image datasets, as pictures. For each "
+                          "training mode the chosen configuration's cells are used (QS and Attr share them): each "
+                          f"seed's importance vector (window {self.window}) is divided by its sum, the mean over the "
+                          "seeds is shown, each panel scaled to its own maximum (bright: important).")
+        images = [d for d in self.datasets if _image_shape(d) is not None]
+        vectors = chosen_importances(self.store, images, self.window, networks_only=True)
+        for dataset in images:
+            panels, seeds = self._images(dataset, vectors[vectors.dataset == dataset])
+            if not panels:
+                continue
+            path = figures.heat_maps(self.out / "figures" / f"heatmap_{_slug(dataset)}.png", dataset, panels, seeds)
+            shape = "×".join(map(str, _image_shape(dataset)))
+            section.figures.append(FigureEntry(path, f"{dataset} ({shape} pixels): importance of each pixel, six methods."))
+            self.files.append(path)
+            absent = [m for m in SIX_METHODS if m not in panels]
+            if absent:
+                section.notes.append(f"{dataset}: no stored importance for {', '.join(absent)} (shown as 'no data').")
+        if not section.figures:
+            known = ", ".join(spec.name for spec in REGISTRY.values() if spec.image_shape is not None)
+            section.no_data = f"no image dataset ({known}) with stored network importances"
+        return section
+
+    def _images(self, dataset: str, vectors: pd.DataFrame) -> tuple[dict, dict]:
+        spec = get_spec(dataset)
+        panels, seeds = {}, {}
+        for method in SIX_METHODS:
+            rows = vectors[vectors.method == method]
+            if rows.empty:
+                continue
+            try:
+                panels[method] = figures.importance_image(rows.vector, spec.image_shape, spec.image_order)
+            except ValueError as error:
+                raise ReportError(f"{dataset} {method}: {error}") from None
+            seeds[method] = len(rows)
+        return panels, seeds
+
+    def coverage_section(self, reference: Reference | None) -> Section:
+        section = Section("coverage", "Synthetic benchmark: coverage of the informative features",
+                          "METHOD.md §8: 200 features, 100 informative; coverage = the share of the informative "
+                          "features among a method's top 100, for the chosen configuration of every method "
+                          f"(networks: window {self.window}), against the number of samples m.")
+        if not self.contents.synthetic:
+            section.no_data = "the store holds no synthetic-<m> dataset (configs/synthetic.toml runs them)"
+            return section
+        scores = coverage_scores(self.store, self.contents.synthetic, self.window)
+        if scores.empty:
+            section.no_data = "no finished cell of a synthetic-<m> dataset"
+            return section
+        self.coverage = coverage_summary(scores)
+        paper = reference.coverage if reference is not None else None
+        self._add_table(section, coverage_table(self.coverage, paper))
+        path = figures.coverage_vs_samples(self.out / "figures" / "coverage.png", self.coverage, paper, int(scores.k.max()))
+        caption = "Coverage against the number of samples m (log scale); error bars ± one std over seeds"
+        section.figures.append(FigureEntry(path, caption + ("; the paper's values beside." if paper is not None else ".")))
+        self.files.append(path)
+        return section
+
+    # --- the paper ------------------------------------------------------------------------
+
+    def comparison_section(self, reference: Reference, selected: pd.DataFrame) -> Section:
+        section = Section("paper", f"Beside the paper (K = {PAPER_K}, window {self.window})",
+                          "Every (dataset, method) that both this study and the paper report; within: |ours − paper| "
+                          "≤ the paper's std.")
+        comparison = paper_comparison(selected, reference, self.window)
+        flops = flops_comparison(selected, reference)
+        missing = unmatched(selected, reference, self.datasets, self.window)
+        paths = write_comparison(self.out, comparison, flops, missing, self.window, self.datasets)
+        self.files += paths
+        section.downloads = paths
+        if comparison.empty:
+            section.no_data = "no (dataset, method) has both our result and the paper's"
+            return section
+        self.comparison_counts = category_counts(comparison)
+        section.frames = [("Entries within one paper std, above and below", self.comparison_counts.reset_index()),
+                          ("Every entry (SVM test accuracy in %)", entries_shown(comparison))]
+        return section
+
+    # --- summary --------------------------------------------------------------------------
+
+    def facts(self) -> list[str]:
+        location = getattr(self.store, "path", type(self.store).__name__)
+        facts = [
+            f"results store: {location}",
+            f"{self.contents.n_done} finished and {self.contents.n_failed} failed cells; "
+            f"{len(self.datasets)} benchmark datasets ({', '.join(self.datasets) or 'none'}), "
+            f"{len(self.contents.synthetic)} synthetic",
+            f"accuracies: SVM test accuracy of the top K={self.k} features, network importance window {self.window}",
+        ]
+        if self.contents.n_failed:
+            facts.append(f"failed cells take no part; 'sparsefs results {location} --failures' lists their errors")
+        return facts
+
+    def write_summary(self, reference: Reference | None, missing: list[str]) -> Path:
+        lines = ["# Report summary", ""] + [f"- {fact}" for fact in self.facts()] + [""]
+        lines += self._cost_lines(reference)
+        lines += ["## Wins and losses per pair", ""]
+        if self.pair_counts.compared.sum() > 0:
+            lines += [f"At K={self.k}, window {self.window}; equal at two decimals counts as a tie.", "",
+                      self.pair_counts.rename(columns={"first_better": "first better", "second_better": "second better",
+                                                       "compared": "datasets"}).to_markdown(index=False), ""]
+        else:
+            lines += ["No data: no dataset has both entries of any pair.", ""]
+        lines += ["## Average ranking score", ""]
+        if self.ranking.empty:
+            lines += ["No data: no dataset has all six methods.", ""]
+        else:
+            wide = self.ranking.pivot(index="k", columns="method", values="score").reindex(columns=list(SIX_METHODS))
+            wide["datasets"] = self.ranking.groupby("k").datasets.first()
+            lines += ["6 = best of the six on a dataset, 1 = worst.", "", wide.round(2).rename_axis("K").to_markdown(), ""]
+        lines += ["## Synthetic coverage (top 100 of 200 features, 100 informative)", ""]
+        if self.coverage.empty:
+            lines += ["No data.", ""]
+        else:
+            wide = self.coverage.pivot(index="method", columns="m", values="mean")
+            lines += [wide.round(2).add_prefix("m = ").to_markdown(), ""]
+        if reference is not None:
+            lines += [f"## Beside the paper (K = {PAPER_K})", ""]
+            lines += (["Entries within one paper std, above and below (paper_comparison.md lists each):", "",
+                       self.comparison_counts.to_markdown(), ""] if self.comparison_counts is not None else ["No data.", ""])
+        lines += ["## Missing data", ""] + ([f"- {note}" for note in missing] or ["Nothing: every section has all its entries."]) + [""]
+        path = self.out / "summary.md"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        return path
+
+    def _cost_lines(self, reference: Reference | None) -> list[str]:
+        saved = cost_reductions(self.selected, self.datasets).dropna()
+        lines = ["## Costs: SET against dense training", ""]
+        if saved.empty:
+            return lines + ["No data: no dataset has both a SET and a dense result.", ""]
+        lines.append(
+            f"- SET-Attr needs on average {saved.memory_saved.mean():.1f}% less memory (stored parameters) and "
+            f"{saved.flops_saved.mean():.1f}% fewer training FLOPs than Dense-Attr, over {counted(len(saved), 'dataset')} "
+            f"({', '.join(saved.index)}). The paper: more than 50% and 55% on average."
+        )
+        if reference is not None:
+            paper = reference.flops.pivot(index="reference_name", columns="method", values="flops_e12")
+            names = {d: get_spec(d).reference_name for d in saved.index}
+            shared = [d for d, name in names.items() if name in paper.index]
+            if shared:
+                rows = paper.loc[[names[d] for d in shared]]
+                paper_saved = 100 * (1 - rows["SET-Attr"] / rows["Dense-Attr"])
+                lines.append(f"- On the same {counted(len(shared), 'dataset')} the paper's FLOPs table gives SET-Attr "
+                             f"{paper_saved.mean():.1f}% fewer training FLOPs than Dense-Attr "
+                             f"(ours there: {saved.loc[shared].flops_saved.mean():.1f}%).")
+        return lines + [""]
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _add_table(self, section: Section, table: Table, no_data: str = "") -> None:
+        if not table.has_data:
+            section.no_data = no_data
+            return
+        paths = write_table(table, self.out / "tables")
+        section.tables.append((table, paths))
+        self.files += paths
+
+
+def _image_shape(dataset: str) -> tuple[int, int] | None:
+    try:
+        return get_spec(dataset).image_shape
+    except KeyError:
+        return None
+
+
+def _seed_range(seeds: pd.Series) -> str:
+    low, high = int(seeds.min()), int(seeds.max())
+    return counted(low, "seed") if low == high else f"{low}-{high} seeds"
+
+
+def _slug(name: str) -> str:
+    """A file-name-safe form of a dataset name."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
