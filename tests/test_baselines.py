@@ -6,6 +6,7 @@ import collections
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone
@@ -81,6 +82,13 @@ class TestEveryBaseline:
         X, y = informative_first
         with pytest.raises(ValueError, match="n_features_to_select"):
             BASELINES[name](0).fit(X, y)
+
+    def test_bad_input_gets_the_selectors_clear_messages(self, name, informative_first):
+        X, y = informative_first
+        with pytest.raises(ValueError, match="1 non-numeric column"):
+            BASELINES[name](3).fit(pd.DataFrame(X).assign(tissue="liver"), y)
+        with pytest.raises(ValueError, match="at least 2 classes"):
+            BASELINES[name](3).fit(X, np.zeros(len(y)))
 
 
 class TestLasso:

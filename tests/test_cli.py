@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
-import select
-import struct
 import subprocess
 import sys
-import termios
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from .conftest import SHARED_DATASETS
+from .conftest import SHARED_DATASETS, run_on_terminal
 
 
 def sparsefs(*args, cwd=None, env_extra=None):
@@ -92,27 +87,11 @@ def test_demo_writes_its_table_and_heat_map(tmp_path):
 
 
 def test_progress_bar_on_a_terminal(tmp_path):
-    # stderr attached to an 80-column pseudo-terminal: the epoch bar with the losses appears
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    env = {**os.environ, "SPARSEFS_DATA": str(SHARED_DATASETS)}
+    # stderr on an 80-column terminal: the epoch bar with the losses appears
     command = ["select", "colon", "-k", "5", "--max-epochs", "3", "--out", str(tmp_path / "r.csv")]
-    process = subprocess.Popen([sys.executable, "-m", "sparsefs.cli", *command], stdout=subprocess.DEVNULL, stderr=follower, env=env)
-    os.close(follower)
-    output = b""
-    while True:
-        ready, _, _ = select.select([leader], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # the terminal closed with the process
-                break
-            if not chunk:
-                break
-            output += chunk
-        elif process.poll() is not None:
-            break
-    assert process.wait(timeout=300) == 0
+    env = {**os.environ, "SPARSEFS_DATA": str(SHARED_DATASETS)}
+    status, output = run_on_terminal([sys.executable, "-m", "sparsefs.cli", *command], env=env)
+    assert status == 0
     assert b"training" in output and b"/3 [" in output and b"val_loss" in output
 
 

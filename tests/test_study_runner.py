@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import select
 import signal
 import sqlite3
 import subprocess
@@ -16,7 +15,7 @@ import pytest
 
 from sparsefs.study import load_config, open_store, run_study
 
-from .conftest import SHARED_DATASETS
+from .conftest import SHARED_DATASETS, run_on_terminal
 from .test_cli import assert_one_line_error, sparsefs
 
 TINY = """
@@ -210,30 +209,9 @@ def test_a_dask_cluster_of_worker_processes_gives_the_same_results(tmp_path):
 
 
 def test_live_progress_bar_on_a_terminal(tmp_path):
-    import fcntl
-    import pty
-    import struct
-    import termios
-
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
     command = [sys.executable, "-m", "sparsefs.cli", "study", str(tiny(tmp_path)), "--threads", "1"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=follower, env=dict(os.environ))
-    os.close(follower)
-    output = b""
-    while True:
-        ready, _, _ = select.select([leader], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # the terminal closed with the process
-                break
-            if not chunk:
-                break
-            output += chunk
-        elif process.poll() is not None:
-            break
-    assert process.wait(timeout=300) == 0
+    status, output = run_on_terminal(command, columns=100)
+    assert status == 0
     assert b"study" in output and b"4/4" in output and b"failed=0" in output
 
 

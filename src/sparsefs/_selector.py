@@ -5,15 +5,14 @@ from __future__ import annotations
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
+from ._ranking import check_selection_input, top_k_mask
 from .data import BatchSource, standardization, zero_variance_features
 from .importance import METRICS, WINDOWS
 from .splitting import stratified_split
@@ -182,18 +181,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         metrics = self._metric_names()
         hidden = self._hidden_sizes()
         device = self._torch_device()
-        _reject_non_numeric_columns(X)
-        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float32, ensure_min_samples=2)
-        check_classification_targets(y)
-        labels = y
-        self.classes_, y = np.unique(labels, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(f"y has 1 class ({self.classes_[0]!r}); feature selection needs at least 2 classes")
-        if self.n_features_to_select > self.n_features_in_:
-            raise ValueError(
-                f"n_features_to_select={self.n_features_to_select} is larger than the "
-                f"{self.n_features_in_} features of X"
-            )
+        X, labels, y = check_selection_input(self, X, y)
 
         rng = check_random_state(self.random_state)
         if self.validation_fraction > 0:
@@ -246,9 +234,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
 
     def _get_support_mask(self):
         check_is_fitted(self)
-        mask = np.zeros(self.n_features_in_, dtype=bool)
-        mask[self.ranking_[: self.n_features_to_select]] = True
-        return mask
+        return top_k_mask(self.ranking_, self.n_features_to_select)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -286,16 +272,6 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         if device.type == "cuda" and not torch.cuda.is_available():
             raise ValueError(f"device={self.device!r} was requested but CUDA is not available")
         return device
-
-
-def _reject_non_numeric_columns(X) -> None:
-    if isinstance(X, pd.DataFrame):
-        bad = [str(col) for col, dtype in X.dtypes.items() if not pd.api.types.is_numeric_dtype(dtype)]
-        if bad:
-            shown = ", ".join(bad[:5]) + (", ..." if len(bad) > 5 else "")
-            raise ValueError(
-                f"X has {len(bad)} non-numeric column(s): {shown}; encode them as numbers first"
-            )
 
 
 def _epoch_printer(verbose, max_epochs, callback):

@@ -21,9 +21,9 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.feature_selection import SelectorMixin
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
+from .._ranking import check_selection_input, top_k_mask
 from ..splitting import stratified_split
 
 
@@ -75,16 +75,7 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit the wrapped model on the training part of ``(X, y)`` and rank the features."""
-        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float32, ensure_min_samples=2)
-        check_classification_targets(y)
-        self.classes_, codes = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(f"y has 1 class ({self.classes_[0]!r}); feature selection needs at least 2 classes")
-        if self.n_features_to_select > self.n_features_in_:
-            raise ValueError(
-                f"n_features_to_select={self.n_features_to_select} is larger than the "
-                f"{self.n_features_in_} features of X"
-            )
+        X, y, codes = check_selection_input(self, X, y)
         if sp.issparse(X):
             X = X.toarray()
         train, val = stratified_split(y, self.validation_fraction, self.random_state)
@@ -111,9 +102,7 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
 
     def _get_support_mask(self):
         check_is_fitted(self)
-        mask = np.zeros(self.n_features_in_, dtype=bool)
-        mask[self.ranking_[: self.n_features_to_select]] = True
-        return mask
+        return top_k_mask(self.ranking_, self.n_features_to_select)
 
     def _seed(self) -> int:
         """One integer seed from ``random_state``, for packages that take ints."""
