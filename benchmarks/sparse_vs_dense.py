@@ -147,10 +147,12 @@ def section_attribution(quick: bool) -> None:
                         times["authors"] = median_seconds(
                             lambda: per_sample_jacobian_attribution(network, inputs, all_layers=True), 1 if quick else 2
                         )
+            authors, authors_ratio = "not run", "-"
+            if not math.isnan(times["authors"]):
+                authors, authors_ratio = f"{times['authors']:.4f}", f"{times['authors'] / times['sparse']:.0f}x"
             print(
-                f"| {d} | {n_classes} | {times['authors']:.4f} | {times['input-only']:.4f} | {times['masked']:.4f} | "
-                f"{times['sparse']:.4f} | {times['authors'] / times['sparse']:.0f}x | "
-                f"{times['input-only'] / times['sparse']:.1f}x |",
+                f"| {d} | {n_classes} | {authors} | {times['input-only']:.4f} | {times['masked']:.4f} | "
+                f"{times['sparse']:.4f} | {authors_ratio} | {times['input-only'] / times['sparse']:.1f}x |",
                 flush=True,
             )
 
