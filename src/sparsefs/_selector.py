@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._ranking import check_selection_input, top_k_mask
 from .data import BatchSource, standardization, zero_variance_features
 from .importance import METRICS, WINDOWS
+from .network import BACKENDS
 from .splitting import stratified_split
 from .training import GROWTH, TrainingConfig, train_network
 
@@ -120,7 +121,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         "prune_fraction": [Interval(Real, 0, 1, closed="neither")],
         "accumulate": [StrOptions(set(WINDOWS))],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "backend": [StrOptions({"auto", "sparse", "masked"})],
+        "backend": [StrOptions(set(BACKENDS))],
         "standardize": ["boolean"],
         "device": [str, torch.device],
         "random_state": ["random_state"],

@@ -135,7 +135,7 @@ class MaskedLinear(nn.Module):
         score = captured.grad.detach().abs().view(-1).clone()
         if self.mask is not None:
             score[self.mask.view(-1)] = -1.0
-        return top_n(score, torch.arange(score.numel(), device=score.device), n)
+        return top_n(score, None, n)  # flat indices are the positions: ties already in order
 
     def backprop_columns(self, grad_t: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
         return torch.mm(self._effective_weight.detach().t(), grad_t, out=out)

@@ -55,8 +55,11 @@ def cosine_prune_fraction(initial: float, step: int, total_steps: int) -> float:
     return 0.5 * initial * (1.0 + math.cos(math.pi * progress))
 
 
-def top_n(scores: torch.Tensor, positions: torch.Tensor, n: int) -> torch.Tensor:
-    """Indices of the ``n`` largest ``scores``; among equal scores the smaller position first."""
+def top_n(scores: torch.Tensor, positions: torch.Tensor | None, n: int) -> torch.Tensor:
+    """Indices of the ``n`` largest ``scores``; among equal scores the smaller position first.
+
+    ``positions=None`` when the indices are the positions themselves (no index array needed).
+    """
     if n >= scores.numel():
         return torch.arange(scores.numel(), device=scores.device)
     if n == 0:
@@ -64,8 +67,9 @@ def top_n(scores: torch.Tensor, positions: torch.Tensor, n: int) -> torch.Tensor
     threshold = torch.topk(scores, n, sorted=False).values.min()
     above = (scores > threshold).nonzero().flatten()
     ties = (scores == threshold).nonzero().flatten()
-    ties = ties[torch.argsort(positions[ties], stable=True)][: n - above.numel()]
-    return torch.cat([above, ties])
+    if positions is not None:
+        ties = ties[torch.argsort(positions[ties], stable=True)]
+    return torch.cat([above, ties[: n - above.numel()]])
 
 
 def sample_distinct(total: int, n: int, generator: torch.Generator) -> torch.Tensor:
