@@ -10,6 +10,7 @@ import http.server
 import io
 import shutil
 import threading
+import time
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -313,3 +314,166 @@ class TestSynthetic:
     def test_rejects_impossible_counts(self):
         with pytest.raises(ValueError, match="n_informative"):
             make_synthetic(100, n_features=10, n_informative=20)
+
+
+class TestMissingLabels:
+    """Empty, blank or NaN labels are refused, never turned into a class (or a traceback)."""
+
+    @pytest.fixture
+    def features(self):
+        return pd.DataFrame(np.random.RandomState(0).randn(8, 3), columns=["a", "b", "c"])
+
+    def test_csv_with_empty_numeric_labels(self, features, tmp_path):
+        features.assign(label=[0, 1, None, 1, 0, 1, 0, np.nan]).to_csv(tmp_path / "d.csv", index=False)
+        with pytest.raises(DatasetError, match=r"d.csv: 2 of 8 labels are missing \(empty or NaN\), in row\(s\) 3, 8"):
+            load(tmp_path / "d.csv", target="label")
+
+    def test_csv_with_blank_text_labels(self, features, tmp_path):
+        features.assign(label=["x", "y", "", "y", " ", "x", "y", "x"]).to_csv(tmp_path / "d.csv", index=False)
+        (tmp_path / "d.tsv").write_text((tmp_path / "d.csv").read_text().replace(",", "\t"))
+        for name in ("d.csv", "d.tsv"):
+            with pytest.raises(DatasetError, match=r"2 of 8 labels are missing .* row\(s\) 3, 5 "):
+                load(tmp_path / name, target="label")
+
+    def test_a_single_nan_label_is_not_a_class_of_one(self, features, tmp_path):
+        features.assign(label=[0, 1, 0, 1, 0, 1, 0, np.nan]).to_parquet(tmp_path / "d.parquet")
+        with pytest.raises(DatasetError, match="1 of 8 labels are missing"):
+            load(tmp_path / "d.parquet", target="label")
+
+    def test_npz_and_mat_with_nan_labels(self, tmp_path):
+        X = np.random.RandomState(0).randn(6, 2)
+        y = np.array([0, 1, np.nan, 1, 0, 1])
+        np.savez(tmp_path / "d.npz", X=X, y=y)
+        np.savez(tmp_path / "text.npz", X=X, y=np.array(["a", "b", "a", "", "b", "a"]))
+        scipy.io.savemat(tmp_path / "d.mat", {"X": X, "y": y[:, None]})
+        for name, rows in (("d.npz", "3"), ("text.npz", "4"), ("d.mat", "3")):
+            with pytest.raises(DatasetError, match=rf"{name}: 1 of 6 labels are missing .* row\(s\) {rows} "):
+                load(tmp_path / name)
+
+    def test_labels_of_mixed_kinds(self):
+        from sparsefs._labels import encode_labels
+
+        with pytest.raises(ValueError, match=r"y: the labels mix kinds of values \(int, str\)"):
+            encode_labels(np.array(["a", 1, "b", 2], dtype=object))
+        with pytest.raises(ValueError, match=r"y: 2 of 4 labels are missing"):
+            encode_labels(np.array(["a", None, "b", float("nan")], dtype=object))
+
+
+class TestFileMistakes:
+    def test_a_folder_is_named_as_a_folder(self, tmp_path):
+        (tmp_path / "data.csv").mkdir()
+        with pytest.raises(DatasetError, match="data.csv is a folder, not a data file"):
+            load(tmp_path / "data.csv", target="y")
+
+    def test_a_header_only_csv_has_no_rows(self, tmp_path):
+        (tmp_path / "d.csv").write_text("a,b,label\n")
+        with pytest.raises(DatasetError, match=r"d.csv has no data rows \(only a header\)"):
+            load(tmp_path / "d.csv", target="label")
+
+
+class TestSizeLimits:
+    """Arrays are measured from their headers before anything is allocated."""
+
+    def test_a_compressed_mat_declaring_more_than_the_limit_is_refused(self, tmp_path, monkeypatch):
+        # 2000 x 2000 zeros: 32 MB as declared, a few tens of kilobytes on disk.
+        scipy.io.savemat(tmp_path / "zeros.mat", {"X": np.zeros((2000, 2000)), "y": np.arange(2000) % 2},
+                         do_compression=True)
+        assert (tmp_path / "zeros.mat").stat().st_size < 100_000
+        monkeypatch.setenv("SPARSEFS_MAX_ARRAY_BYTES", str(10**7))
+        with pytest.raises(DatasetError, match=r"zeros.mat \(its arrays as declared\) would take 32.0 MB .* limit of "
+                                               r"10.0 MB; refusing .*SPARSEFS_MAX_ARRAY_BYTES"):
+            load(tmp_path / "zeros.mat")
+        spec = DatasetSpec("Z", "test", 2000, 2000, 2, (RemoteFile("zeros.mat", "https://example.invalid/z"),),
+                           "skfeature-mat")
+        with pytest.raises(DatasetError, match="would take 32.0 MB"):  # the registry's reader too
+            load(spec, data_home=tmp_path, download=False)
+        monkeypatch.setenv("SPARSEFS_MAX_ARRAY_BYTES", str(10**8))
+        assert load(tmp_path / "zeros.mat").X.shape == (2000, 2000)
+
+    def test_a_mat_file_whose_header_declares_terabytes(self, tmp_path):
+        # A 2 x 2 matrix whose dimensions are patched to 10^6 x 10^6 in the (uncompressed) header.
+        buffer = io.BytesIO()
+        scipy.io.savemat(buffer, {"X": np.ones((2, 2)), "y": np.array([[0], [1]])})
+        content = buffer.getvalue()
+        dims = np.array([2, 2], dtype="<i4").tobytes()
+        at = content.index(dims)
+        patched = content[:at] + np.array([10**6, 10**6], dtype="<i4").tobytes() + content[at + 8:]
+        (tmp_path / "huge.mat").write_bytes(patched)
+        with pytest.raises(DatasetError, match=r"huge.mat \(its arrays as declared\) would take 8.0 TB"):
+            load(tmp_path / "huge.mat")
+
+    def test_an_npz_declaring_more_than_the_limit_is_refused(self, tmp_path, monkeypatch):
+        np.savez_compressed(tmp_path / "zeros.npz", X=np.zeros((2000, 2000)), y=np.arange(2000) % 2)
+        monkeypatch.setenv("SPARSEFS_MAX_ARRAY_BYTES", str(10**7))
+        with pytest.raises(DatasetError, match=r"zeros.npz \(its arrays as declared\) would take 32.0 MB"):
+            load(tmp_path / "zeros.npz")
+
+    def test_a_synthetic_dataset_too_large_for_memory(self):
+        with pytest.raises(DatasetError, match=r"synthetic-10000000000000 \(10000000000000 samples x 200 features\) "
+                                               r"would take 24.0 PB"):
+            load("synthetic-10000000000000")
+
+
+@pytest.fixture
+def dripping_server(tmp_path):
+    """A server that answers with a 10 kB Content-Length, then sends one byte every 0.3 s."""
+    sent = []
+
+    class Drip(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "10000")
+            self.end_headers()
+            try:
+                for _ in range(200):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    sent.append(1)
+                    time.sleep(0.3)
+            except OSError:  # the client hung up
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Drip)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/slow.mat", sent
+    server.shutdown()
+
+
+class TestDownloadDeadline:
+    def test_a_dripping_download_stops_at_its_deadline_and_leaves_no_file(self, dripping_server, tmp_path, monkeypatch):
+        url, sent = dripping_server
+        monkeypatch.setenv("SPARSEFS_DOWNLOAD_TIMEOUT", "2")
+        spec = DatasetSpec("Slow", "test", 30, 12, 3, (RemoteFile("slow/Slow.mat", url),), "skfeature-mat")
+        home = tmp_path / "home"
+        started = time.monotonic()
+        with pytest.raises(DatasetError, match=r"downloading .*slow.mat did not finish within 2 s \(\d+ bytes received\)"
+                                               r".*SPARSEFS_DOWNLOAD_TIMEOUT=SECONDS.*by hand"):
+            load(spec, data_home=home)
+        assert time.monotonic() - started < 10
+        assert sent, "the server sent nothing: the deadline was not what stopped the download"
+        assert [p for p in home.rglob("*") if p.is_file()] == []  # no temporary file left behind
+
+    def test_pooch_says_nothing_without_progress(self, http_server, tmp_path):
+        import logging
+
+        import pooch
+
+        root, base = http_server
+        content = _mat_bytes(np.arange(360.0).reshape(30, 12), np.repeat([[1], [2], [3]], 10, axis=0))
+        (root / "Tiny.mat").write_bytes(content)
+        spec = DatasetSpec("Tiny", "test", 30, 12, 3, (RemoteFile("Tiny.mat", base + "Tiny.mat"),), "skfeature-mat")
+        messages = []
+        handler = logging.Handler()
+        handler.emit = lambda record: messages.append(record.getMessage())
+        pooch.get_logger().addHandler(handler)  # pooch's own logger, which writes to stderr
+        try:
+            load(spec, data_home=tmp_path / "quiet", progress=False)
+            assert messages == []
+            load(spec, data_home=tmp_path / "shown", progress=True)
+            assert any(message.startswith("Downloading data from") for message in messages)
+        finally:
+            pooch.get_logger().removeHandler(handler)

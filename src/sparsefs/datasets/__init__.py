@@ -15,10 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .._labels import encode_labels as _encode_labels
 from ..evaluation import coverage
 from ..splitting import paper_split
 from ._fetch import ENV_VAR, DatasetError, fetch, file_status, resolve_data_home
 from ._files import FORMATS, read_file
+from ._limits import check_size
 from ._readers import READERS
 from ._registry import PAPER_DATASETS, REGISTRY, DatasetSpec, RemoteFile, get_spec
 from ._synthetic import make_synthetic
@@ -28,6 +30,7 @@ from ._synthetic import make_synthetic
 #: drawn with one fixed seed, so every study cell and every report sees the same problem.
 SYNTHETIC_NAME = re.compile(r"synthetic-([1-9][0-9]*)")
 SYNTHETIC_SEED = 0
+SYNTHETIC_FEATURES = 200
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,10 @@ def load(
         return _load_registered(name, resolve_data_home(data_home), download, progress)
     synthetic = SYNTHETIC_NAME.fullmatch(str(name))
     if synthetic:
-        X, y, informative = make_synthetic(int(synthetic.group(1)), random_state=SYNTHETIC_SEED)
+        n_samples = int(synthetic.group(1))
+        # make_synthetic draws float64 values, returned here as float32: 12 bytes per value at the peak.
+        check_size(12 * n_samples * SYNTHETIC_FEATURES, f"{name} ({n_samples} samples x {SYNTHETIC_FEATURES} features)")
+        X, y, informative = make_synthetic(n_samples, n_features=SYNTHETIC_FEATURES, random_state=SYNTHETIC_SEED)
         return Dataset(str(name), X.astype(np.float32), y, np.unique(y), informative=informative)
     try:
         spec = get_spec(str(name))
@@ -79,7 +85,7 @@ def load(
                 f"unknown dataset {str(name)!r}: not a file, not synthetic-<m>, and not one of {', '.join(REGISTRY)}"
             ) from None
         X, y, names = read_file(name, target)
-        return _labelled(Path(name).stem, X, y, names, None)
+        return _labelled(Path(name).stem, X, y, names, None, where=Path(name).name)
     return _load_registered(spec, resolve_data_home(data_home), download, progress)
 
 
@@ -87,9 +93,11 @@ def _load_registered(spec: DatasetSpec, home: Path, download: bool, progress: bo
     paths = [fetch(remote, home, download, progress) for remote in spec.files]
     try:
         X, y, names = READERS[spec.reader](paths)
+    except DatasetError:
+        raise
     except Exception as error:
         raise DatasetError(f"{spec.name}: cannot read {', '.join(p.name for p in paths)}: {error}") from None
-    n_classes = len(np.unique(y))
+    n_classes = len(encode_labels(y, spec.name)[0])
     if X.shape != (spec.n_samples, spec.n_features) or n_classes != spec.n_classes:
         raise DatasetError(
             f"{spec.name}: the files hold {X.shape[0]} x {X.shape[1]} with {n_classes} classes, but the registry "
@@ -99,11 +107,19 @@ def _load_registered(spec: DatasetSpec, home: Path, download: bool, progress: bo
     return _labelled(spec.name, X, y, names, spec)
 
 
-def _labelled(name, X, y, feature_names, spec) -> Dataset:
+def _labelled(name, X, y, feature_names, spec, where: str | None = None) -> Dataset:
     if X.shape[0] != len(y):
-        raise DatasetError(f"{name}: {X.shape[0]} rows of features but {len(y)} labels")
-    classes, codes = np.unique(y, return_inverse=True)
-    return Dataset(name, X, codes.astype(np.int64), classes, feature_names, spec)
+        raise DatasetError(f"{where or name}: {X.shape[0]} rows of features but {len(y)} labels")
+    classes, codes = encode_labels(y, where or name)
+    return Dataset(name, X, codes, classes, feature_names, spec)
+
+
+def encode_labels(y, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """The classes and each row's class index; :class:`DatasetError` for missing labels."""
+    try:
+        return _encode_labels(y, where)
+    except ValueError as error:
+        raise DatasetError(str(error)) from None
 
 
 def dataset_status(spec: DatasetSpec, data_home: str | os.PathLike | None = None) -> str:

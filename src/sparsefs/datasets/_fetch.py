@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
+from ._limits import DOWNLOAD_TIMEOUT_VAR, download_timeout, format_bytes
 from ._registry import RemoteFile
 
 ENV_VAR = "SPARSEFS_DATA"
@@ -66,15 +69,29 @@ def _check_sha256(path: Path, remote: RemoteFile) -> None:
         )
 
 
-def _download(remote: RemoteFile, path: Path, progress: bool) -> Path:
+def _download(remote: RemoteFile, path: Path, progress: bool, timeout: float | None = None) -> Path:
+    """Download ``remote`` to ``path`` through pooch, verified, within ``timeout`` seconds in all.
+
+    pooch streams into a temporary file beside ``path`` and removes it when the download
+    fails, so a failed or timed-out download leaves nothing in the data directory.
+    """
     import pooch
 
+    timeout = download_timeout() if timeout is None else timeout
     known_hash = None if remote.sha256 is None else f"sha256:{remote.sha256}"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fetched = pooch.retrieve(
-            remote.url, known_hash=known_hash, fname=path.name, path=path.parent, progressbar=progress
-        )
+        with _pooch_messages(progress):
+            fetched = pooch.retrieve(
+                remote.url, known_hash=known_hash, fname=path.name, path=path.parent,
+                downloader=_DeadlineDownloader(remote.url, timeout, progress),
+            )
+    except _DeadlineExceeded as late:
+        raise DatasetError(
+            f"downloading {remote.url} did not finish within {timeout:g} s ({format_bytes(late.received)} received): "
+            f"the server is slow or stalled; try again later, allow more time with {DOWNLOAD_TIMEOUT_VAR}=SECONDS, "
+            f"or put the file at {path} by hand"
+        ) from None
     except ValueError as error:  # pooch's checksum mismatch; it deletes the download itself
         raise DatasetError(f"the file downloaded from {remote.url} failed its checksum: {error}") from None
     except Exception as error:  # network or file-system failure
@@ -83,3 +100,82 @@ def _download(remote: RemoteFile, path: Path, progress: bool) -> Path:
             f"({type(error).__name__}: {error}); put the file there by hand or set {ENV_VAR}"
         ) from None
     return Path(fetched)
+
+
+class _DeadlineExceeded(Exception):
+    def __init__(self, received: int):
+        super().__init__(received)
+        self.received = received
+
+
+class _DeadlineDownloader:
+    """pooch's own downloader for the address, run under one deadline for the whole transfer.
+
+    Socket timeouts bound each read, not the transfer: a server that sends a byte every few
+    seconds never trips them. The transfer therefore runs in a daemon thread writing to a
+    file this object owns; when the deadline passes, the file is closed (the thread's next
+    write fails and it ends) and pooch removes its temporary file as for any failed download.
+    """
+
+    #: Longest wait for any single connect or read, whatever the deadline.
+    READ_TIMEOUT = 60.0
+
+    def __init__(self, url: str, timeout: float, progress: bool):
+        import pooch
+
+        self.timeout = timeout
+        per_read = min(self.READ_TIMEOUT, timeout)
+        if url.lower().startswith(("http://", "https://")):
+            self.downloader = pooch.HTTPDownloader(progressbar=progress, timeout=per_read)
+        else:
+            self.downloader = pooch.downloaders.choose_downloader(url, progressbar=progress)
+
+    def __call__(self, url: str, output_file, pooch, check_only: bool = False):
+        if check_only:
+            return self.downloader(url, output_file, pooch, check_only=True)
+        target = open(output_file, "w+b") if not hasattr(output_file, "write") else output_file
+        failure: list[BaseException] = []
+
+        def transfer() -> None:
+            try:
+                self.downloader(url, target, pooch)
+            except BaseException as error:  # handed to the caller's thread
+                failure.append(error)
+
+        worker = threading.Thread(target=transfer, name="sparsefs-download", daemon=True)
+        worker.start()
+        worker.join(self.timeout)
+        try:
+            if worker.is_alive():
+                received = _position(target)
+                raise _DeadlineExceeded(received)
+            if failure:
+                raise failure[0]
+        finally:
+            if target is not output_file:
+                target.close()
+
+
+def _position(stream) -> int:
+    try:
+        return stream.tell()
+    except (OSError, ValueError):
+        return 0
+
+
+@contextmanager
+def _pooch_messages(shown: bool):
+    """pooch logs 'Downloading data from ...' at INFO; keep it quiet unless progress is shown.
+
+    (Its logger is disabled for the while, not given a higher level: pooch's logger lives
+    outside the logging registry, so a level change would leave a stale cache behind.)
+    """
+    import pooch
+
+    logger = pooch.get_logger()
+    previous = logger.disabled
+    logger.disabled = previous or not shown
+    try:
+        yield
+    finally:
+        logger.disabled = previous

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.io
 import scipy.sparse as sp
 from sklearn.datasets import load_svmlight_file
 
 from ._fetch import DatasetError
+from ._limits import check_size
+from ._readers import loadmat
 
 _LABEL_KEYS = ("y", "Y", "target", "labels", "label", "gnd")
 _FEATURE_KEYS = ("X", "x", "data", "fea")
@@ -27,6 +28,8 @@ def read_file(path: str | Path, target: str | None = None):
     ``y``/``Y``/``target``/``labels``/``gnd``; svmlight files carry their labels.
     """
     path = Path(path)
+    if path.is_dir():
+        raise DatasetError(f"{path} is a folder, not a data file (nor a registered dataset name)")
     if not path.is_file():
         raise DatasetError(f"{path} does not exist (and is not a registered dataset name)")
     kind = FORMATS.get(path.suffix.lower())
@@ -45,6 +48,8 @@ def _read_table(frame: pd.DataFrame, target: str | None, path: Path):
         raise DatasetError(f"{path.name}: name the label column with --target (columns: {_preview(frame.columns)})")
     if target not in frame.columns:
         raise DatasetError(f"{path.name} has no column {target!r} (columns: {_preview(frame.columns)})")
+    if frame.empty:
+        raise DatasetError(f"{path.name} has no data rows (only a header)")
     y = frame[target].to_numpy()
     features = frame.drop(columns=[target])
     text = [str(c) for c, dtype in features.dtypes.items() if not pd.api.types.is_numeric_dtype(dtype)]
@@ -72,7 +77,7 @@ def _read_arrays(arrays: dict, target: str | None, path: Path):
     y_key = next((k for k in y_keys if k in arrays), None)
     if X_key is None or y_key is None:
         wanted = "features under X" if X_key is None else f"labels under {target!r}" if target else "labels under y"
-        raise DatasetError(f"{path.name} has no {wanted} (keys: {_preview(arrays)})")
+        raise DatasetError(f"{path.name} has no {wanted} (keys: {_preview(list(arrays))})")
     X = arrays[X_key]
     X = sp.csr_matrix(X, dtype=np.float32) if sp.issparse(X) else np.asarray(X, dtype=np.float32)
     return X, np.asarray(arrays[y_key]).ravel(), None
@@ -80,11 +85,28 @@ def _read_arrays(arrays: dict, target: str | None, path: Path):
 
 def _read_npz(path: Path, target):
     with np.load(path, allow_pickle=False) as archive:
-        return _read_arrays(dict(archive), target, path)
+        check_size(_npz_declared_bytes(archive), f"{path.name} (its arrays as declared)")
+        return _read_arrays(archive, target, path)  # loads only the two arrays it uses
+
+
+def _npz_declared_bytes(archive) -> int:
+    """What the arrays of an ``.npz`` archive declare in their headers (compressed ones can
+    declare far more than the file holds); read without loading any array."""
+    total = 0
+    for member in archive.zip.namelist():
+        if not member.endswith(".npy"):
+            continue
+        with archive.zip.open(member) as stream:
+            version = np.lib.format.read_magic(stream)
+            # Version 3 differs from 2 only in the header's text encoding (UTF-8 field names).
+            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            shape, _, dtype = read_header(stream)
+        total += int(np.prod(shape, dtype=object)) * dtype.itemsize
+    return total
 
 
 def _read_mat(path: Path, target):
-    arrays = {k: v for k, v in scipy.io.loadmat(path).items() if not k.startswith("__")}
+    arrays = {k: v for k, v in loadmat(path).items() if not k.startswith("__")}
     return _read_arrays(arrays, target, path)
 
 

@@ -16,12 +16,14 @@ import numpy as np
 import scipy.io
 import scipy.sparse as sp
 
+from ._limits import check_size
+
 RawData = tuple[object, np.ndarray, np.ndarray | None]  # X, y, feature names
 
 
 def read_skfeature_mat(paths: Sequence[Path]) -> RawData:
     """scikit-feature's MATLAB files: ``X`` (samples x features, dense or sparse) and ``Y``."""
-    data = scipy.io.loadmat(paths[0])
+    data = loadmat(paths[0])
     if "X" not in data or "Y" not in data:
         keys = sorted(k for k in data if not k.startswith("__"))
         raise ValueError(f"{paths[0].name} has keys {keys}, not the scikit-feature keys X and Y")
@@ -30,10 +32,34 @@ def read_skfeature_mat(paths: Sequence[Path]) -> RawData:
 
 def read_usps_mat(paths: Sequence[Path]) -> RawData:
     """The SEMMDL USPS file: feature-major ``Train_DAT``/``Test_DAT``, labels 1..10 (10 = digit 0)."""
-    data = scipy.io.loadmat(paths[0])
+    data = loadmat(paths[0])
     X = np.vstack([np.asarray(data["Train_DAT"]).T, np.asarray(data["Test_DAT"]).T])
     labels = np.concatenate([np.ravel(data["trainlabels"]), np.ravel(data["testlabels"])])
     return X.astype(np.float32), labels.astype(np.int64) % 10, None
+
+
+#: Bytes per element of each MATLAB class ``whosmat`` names (cells and structs: per slot).
+_MAT_ITEM_BYTES = {
+    "double": 8, "single": 4, "int8": 1, "uint8": 1, "int16": 2, "uint16": 2, "int32": 4, "uint32": 4,
+    "int64": 8, "uint64": 8, "logical": 1, "char": 4,
+}
+
+
+def loadmat(path: Path) -> dict:
+    """``scipy.io.loadmat``, after checking what the file's variable headers declare.
+
+    A compressed ``.mat`` file can declare gigabytes of zeros in kilobytes, and ``loadmat``
+    allocates whatever the headers say; ``whosmat`` reads only the headers, so the size is
+    checked before anything is allocated.
+    """
+    declared = 0
+    for _, shape, mclass in scipy.io.whosmat(path):
+        if mclass == "sparse":  # the column pointers are allocated from the shape alone
+            declared += 8 * ((shape[-1] if shape else 0) + 1)
+        else:
+            declared += _MAT_ITEM_BYTES.get(mclass, 8) * int(np.prod(shape, dtype=object))
+    check_size(declared, f"{path.name} (its arrays as declared)")
+    return scipy.io.loadmat(path)
 
 
 def read_mnist_idx(paths: Sequence[Path]) -> RawData:
