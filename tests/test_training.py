@@ -106,3 +106,44 @@ def test_divergence_is_reported_not_hidden():
     train, val, n_classes = _sources()
     with pytest.raises(FloatingPointError, match="diverged"):
         train_network(train, val, n_classes, _config(training="dense", learning_rate=1e30, max_epochs=2), ["strength"], seed=0, device=CPU)
+
+
+def test_nan_losses_without_validation_are_reported():
+    # Without a validation split every epoch counts as the best: the loss itself must be checked.
+    train, _, n_classes = _sources()
+    with pytest.raises(FloatingPointError, match=r"training diverged in epoch 1: the train loss is nan"):
+        train_network(train, None, n_classes, _config(training="dense", learning_rate=1e30, max_epochs=3), ["strength"],
+                      seed=0, device=CPU)
+
+
+@pytest.mark.parametrize("validation", [True, False])
+def test_an_absurd_kept_loss_is_divergence(validation):
+    # lr = 1e6: the losses stay finite but reach ~1e16, far above the untrained network's ~1.
+    train, val, n_classes = _sources()
+    config = _config(training="dense", learning_rate=1e6, max_epochs=3)
+    kept = "val loss" if validation else "train loss"
+    with pytest.raises(FloatingPointError, match=rf"training diverged: the {kept} of the kept epoch, .* is over 100 times "
+                                                 r"the untrained network's loss"):
+        train_network(train, val if validation else None, n_classes, config, ["strength"], seed=0, device=CPU)
+
+
+@pytest.mark.parametrize("validation_fraction", [0.0, 0.2])
+def test_a_diverged_fit_gives_no_ranking(validation_fraction):
+    from sparsefs import SparseFeatureSelector
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 12)
+    y = (X[:, 0] > 0).astype(int)
+    selector = SparseFeatureSelector(3, training="dense", learning_rate=1e30, max_epochs=3, hidden_layer_sizes=(16,),
+                                     validation_fraction=validation_fraction, random_state=0)
+    with pytest.raises(FloatingPointError, match="diverged"):
+        selector.fit(X, y)
+    assert not hasattr(selector, "ranking_")
+
+
+def test_a_moderately_high_learning_rate_still_trains():
+    # The divergence checks must not refuse an ordinary, if noisy, run.
+    train, val, n_classes = _sources()
+    result = train_network(train, val, n_classes, _config(training="dense", learning_rate=0.05, max_epochs=5),
+                           ["strength"], seed=0, device=CPU)
+    assert result.best_epoch >= 1

@@ -30,6 +30,9 @@ GROWTH = {"dense": None, "set": "random", "rigl": "gradient"}
 #: Evaluation batches hold at most this many input values (64 MB in float32).
 _EVAL_BLOCK_ELEMENTS = 1 << 24
 
+#: A kept epoch whose loss is this many times the untrained network's has diverged, not learnt.
+DIVERGENCE_FACTOR = 100.0
+
 
 @dataclass(frozen=True)
 class TrainingConfig:
@@ -143,6 +146,7 @@ def train_network(
     eval_batch = max(config.batch_size, min(4096, _EVAL_BLOCK_ELEMENTS // train.n_features))
     history: dict[str, list] = {key: [] for key in ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy")}
     best_loss, best_epoch = math.inf, 0
+    initial_loss = None  # the untrained network's loss (first batch): the yardstick of divergence
 
     for epoch in range(1, config.max_epochs + 1):
         network.train()
@@ -150,6 +154,8 @@ def train_network(
         n_correct = torch.zeros((), dtype=torch.long, device=device)
         for inputs, targets in train.batches(config.batch_size, trainer.generator):
             loss, hits = trainer.step(inputs, targets)
+            if initial_loss is None:
+                initial_loss = float(loss)
             loss_sum += loss * len(targets)
             n_correct += hits
 
@@ -163,6 +169,8 @@ def train_network(
         if validation is not None:
             record["val_loss"], record["val_accuracy"] = evaluate(network, validation, eval_batch)
             trainer.flops.add_evaluation(validation.n_samples)
+        _check_finite(record, ("train_loss", "val_loss") if validation is not None else ("train_loss",))
+        if validation is not None:
             is_best = record["val_loss"] < best_loss
         else:
             is_best = True
@@ -177,13 +185,14 @@ def train_network(
         if validation is not None and epoch - best_epoch >= config.patience:
             break
 
-    if best_epoch == 0:
-        raise FloatingPointError(
-            f"training diverged: the validation loss was {history['val_loss'][-1]} in every epoch; "
-            "try a lower learning_rate"
-        )
+    kept = "val_loss" if validation is not None else "train_loss"
+    _check_not_diverged(kept, history[kept][best_epoch - 1], initial_loss)
+    importances = {acc.metric.name: acc.result() for acc in accumulators}
+    for name, windows in importances.items():
+        if not all(np.isfinite(values).all() for values in windows.values()):
+            raise FloatingPointError(f"training diverged: the {name} importance is not finite; try a lower learning_rate")
     return TrainingResult(
-        importances={acc.metric.name: acc.result() for acc in accumulators},
+        importances=importances,
         history=history,
         best_epoch=best_epoch,
         n_epochs=epoch,
@@ -194,6 +203,26 @@ def train_network(
         layer_densities=list(network.densities),
         network=network,
     )
+
+
+def _check_finite(record: dict, keys: tuple[str, ...]) -> None:
+    """A NaN or infinite loss means the weights have diverged: stop rather than rank with them."""
+    for key in keys:
+        value = record[key]
+        if not math.isfinite(value):
+            raise FloatingPointError(
+                f"training diverged in epoch {record['epoch']}: the {key.replace('_', ' ')} is {value}; "
+                "try a lower learning_rate"
+            )
+
+
+def _check_not_diverged(kept: str, loss: float, initial_loss: float) -> None:
+    """The kept epoch's loss must not be absurdly above the untrained network's (e.g. 1e17)."""
+    if loss > DIVERGENCE_FACTOR * initial_loss:
+        raise FloatingPointError(
+            f"training diverged: the {kept.replace('_', ' ')} of the kept epoch, {loss:.4g}, is over "
+            f"{DIVERGENCE_FACTOR:g} times the untrained network's loss ({initial_loss:.4g}); try a lower learning_rate"
+        )
 
 
 def _metric_generator(seed: int, name: str) -> torch.Generator:
