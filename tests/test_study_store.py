@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import sqlite3
 
 import numpy as np
 import pytest
 
 from sparsefs.study import Cell, CellOutcome, SQLiteStore, StoreError, open_store
+from sparsefs.study.store import _SCHEMA, APPLICATION_ID, SCHEMA_VERSION
 
 CELL = Cell("colon", "set", {"sparsity": 0.9, "l2": 1e-4}, 3, ("attribution", "strength"))
 
@@ -97,3 +100,116 @@ def test_refuses_what_it_cannot_read(tmp_path):
     connection.close()
     with pytest.raises(StoreError, match="schema version 0"):
         open_store(tmp_path / "old.sqlite")
+
+
+def sha256(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def foreign_database(path, *, with_cells=False):
+    """Somebody else's SQLite file (rollback journal, as sqlite3 makes them)."""
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        connection.execute("INSERT INTO notes VALUES (1, 'mine')")
+        if with_cells:
+            connection.execute("CREATE TABLE cells (cell_id TEXT, status TEXT)")
+    connection.close()
+    return path
+
+
+def todays_store(path):
+    """A store as sparsefs wrote them before stores carried an application id."""
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    with connection:
+        connection.executescript(_SCHEMA)
+        connection.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+    connection.close()
+    return path
+
+
+@pytest.mark.parametrize("with_cells", [False, True])
+@pytest.mark.parametrize("mode", ["create", "existing", "read only"])
+def test_a_foreign_database_is_refused_and_left_untouched(tmp_path, with_cells, mode):
+    path = foreign_database(tmp_path / "other.db", with_cells=with_cells)
+    before, files = sha256(path), sorted(os.listdir(tmp_path))
+    with pytest.raises(StoreError, match="other.db is an SQLite database but not a sparsefs results store .*does not write"):
+        open_store(path, create=mode == "create", read_only=mode == "read only")
+    assert sha256(path) == before and sorted(os.listdir(tmp_path)) == files
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA journal_mode").fetchone() == ("delete",)  # not switched to WAL
+    assert {row[0] for row in connection.execute("SELECT name FROM sqlite_master")} >= {"notes"}
+    assert "meta" not in {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    connection.close()
+
+
+@pytest.mark.parametrize("mode", ["create", "read only"])
+def test_an_empty_file_is_not_taken_for_a_new_store(tmp_path, mode):
+    path = tmp_path / "empty.sqlite"
+    path.touch()
+    with pytest.raises(StoreError, match="empty.sqlite is an empty file, not a sparsefs results store"):
+        open_store(path, read_only=mode == "read only")
+    assert path.stat().st_size == 0 and os.listdir(tmp_path) == ["empty.sqlite"]
+
+
+def test_a_folder_is_not_a_store(tmp_path):
+    with pytest.raises(StoreError, match="is a folder, not a results store"):
+        open_store(tmp_path)
+
+
+def test_a_new_store_is_marked_and_made_atomically(tmp_path):
+    with open_store(tmp_path / "new.sqlite") as store:
+        assert store.query("PRAGMA application_id").iloc[0, 0] == APPLICATION_ID
+        assert store.query("SELECT value FROM meta").value.tolist() == [SCHEMA_VERSION]
+    assert os.listdir(tmp_path) == ["new.sqlite"]  # no temporary file left beside it
+
+
+def test_stores_written_by_earlier_versions_are_read_and_not_rewritten(tmp_path):
+    path = todays_store(tmp_path / "old.sqlite")
+    with open_store(path) as store:
+        store.save(outcome())
+    before = sha256(path)
+    with open_store(path, read_only=True) as store:
+        assert store.statuses() == {CELL.cell_id: "done"}
+        assert store.query("PRAGMA application_id").iloc[0, 0] == 0  # its header is left as it was
+    assert sha256(path) == before
+
+
+def test_a_read_only_store_is_never_written(tmp_path):
+    path = tmp_path / "s.sqlite"
+    with open_store(path) as store:
+        store.save(outcome())
+    before = sha256(path)
+    with open_store(path, read_only=True) as store:
+        assert store.statuses() == {CELL.cell_id: "done"}
+        store.query("SELECT * FROM accuracies")
+        with pytest.raises(StoreError, match="s.sqlite: attempt to write a readonly database"):
+            store.save(outcome(accuracy=0.1))  # an SQLite error reaches the caller as a StoreError
+    assert sha256(path) == before
+
+
+def damage(path) -> None:
+    """Overwrite the first bytes of the cells table's root page (a damaged page on disk)."""
+    connection = sqlite3.connect(path)
+    root = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'cells'").fetchone()[0]
+    page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    with open(path, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(b"\xff" * 64)
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_a_damaged_store_is_refused_with_a_way_to_recover(tmp_path, read_only):
+    path = tmp_path / "s.sqlite"
+    with open_store(path) as store:
+        for seed in range(5):
+            store.save(outcome(Cell("colon", "set", {"sparsity": 0.9, "l2": 1e-4}, seed, ("attribution",))))
+    damage(path)
+    before = sha256(path)
+    with pytest.raises(StoreError, match=r"results store .*s.sqlite is damaged \(.*\); restore it from a backup, .*"
+                                         r"\.recover \| sqlite3 .*s-recovered.sqlite"):
+        open_store(path, read_only=read_only)
+    assert sha256(path) == before

@@ -10,15 +10,25 @@ the cells still in flight and never leaves half a cell behind.
 implements it on one SQLite file in WAL mode (readers, such as ``sparsefs results``, may read
 while a study writes). Its SQL is plain (no SQLite-only functions beyond the upsert), so
 another database can be added as another subclass.
+
+A store is only ever written when it is recognisably sparsefs's own: a file created by
+sparsefs (atomically, so no half-made store is ever seen under its name), or an existing
+SQLite file whose tables and ``meta.schema_version`` are this schema's (stores created from
+now on also carry :data:`APPLICATION_ID`). Every open first checks this, and the file's
+integrity (``PRAGMA quick_check``), on a read-only connection; readers never open any other.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import json
+import os
 import sqlite3
+import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from contextlib import suppress
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +37,12 @@ import pandas as pd
 from .cells import CellOutcome
 
 SCHEMA_VERSION = "1"
+#: ``PRAGMA application_id`` of stores created by sparsefs ("spfs"); older stores have 0 and
+#: are recognised by their tables and schema version.
+APPLICATION_ID = 0x73706673
+#: Tables and ``cells`` columns a file must have to be taken for a results store.
+_REQUIRED_TABLES = {"meta", "cells", "importances", "accuracies"}
+_REQUIRED_CELL_COLUMNS = {"cell_id", "dataset", "method", "params", "seed", "configuration", "status"}
 
 #: Measurement columns of the cells table, filled from :attr:`CellOutcome.record`.
 RECORD_COLUMNS = (
@@ -132,33 +148,60 @@ class ResultStore(ABC):
         self.close()
 
 
-class SQLiteStore(ResultStore):
-    """A results store in one SQLite file (WAL mode, every cell one transaction)."""
+def _sqlite_errors(method):
+    """SQLite errors reach the caller as one-line :class:`StoreError` naming the store.
 
-    def __init__(self, path: str | Path, *, create: bool = True):
-        self.path = Path(path)
-        if not create and not self.path.is_file():
-            raise StoreError(f"no results store at {self.path}")
-        if create:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+    Integrity and programming errors (a constraint violated by what is written, a misused
+    connection) are bugs, and stay as they are.
+    """
+
+    @functools.wraps(method)
+    def translated(self, *args, **kwargs):
         try:
-            self._connection = sqlite3.connect(self.path, timeout=60)
-            self._connection.execute("PRAGMA journal_mode=WAL")
-            self._connection.execute("PRAGMA synchronous=FULL")
-            if create:
-                with self._connection:
-                    self._connection.executescript(_SCHEMA)
-                    self._connection.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-            version = self._connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            return method(self, *args, **kwargs)
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError):
+            raise
         except sqlite3.DatabaseError as error:
-            raise StoreError(f"{self.path} is not a sparsefs results store: {error}") from None
-        if version is None or version[0] != SCHEMA_VERSION:
-            found = "none" if version is None else version[0]
-            raise StoreError(f"{self.path}: results schema version {found}, this sparsefs reads version {SCHEMA_VERSION}")
+            raise StoreError(_explained(self.path, error)) from error
 
+    return translated
+
+
+class SQLiteStore(ResultStore):
+    """A results store in one SQLite file (WAL mode, every cell one transaction).
+
+    ``create``: make a new store when nothing exists at ``path`` (never over an existing file,
+    empty or not). ``read_only``: open through SQLite's read-only mode (``mode=ro``): no
+    journal settings, no writes of any kind; what ``sparsefs results`` and ``report`` use.
+    An existing file is used only if it is a results store of this schema and passes
+    ``PRAGMA quick_check``; anything else raises :class:`StoreError` before any write.
+    """
+
+    def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False):
+        self.path = Path(path)
+        self.read_only = read_only
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} is a folder, not a results store")
+        if not self.path.exists():
+            if read_only or not create:
+                raise StoreError(f"no results store at {self.path}")
+            _create_store(self.path)
+        _check_store(self.path)
+        try:
+            if read_only:
+                self._connection = sqlite3.connect(_read_only_uri(self.path), uri=True, timeout=60)
+            else:
+                self._connection = sqlite3.connect(self.path, timeout=60)
+                self._connection.execute("PRAGMA journal_mode=WAL")
+                self._connection.execute("PRAGMA synchronous=FULL")
+        except sqlite3.DatabaseError as error:
+            raise StoreError(_explained(self.path, error)) from error
+
+    @_sqlite_errors
     def statuses(self) -> dict[str, str]:
         return dict(self._connection.execute("SELECT cell_id, status FROM cells"))
 
+    @_sqlite_errors
     def evaluated(self) -> dict[str, set[tuple[str, str, int]]]:
         keys: dict[str, set] = {}
         for cell_id, metric, window, k in self._connection.execute(
@@ -167,6 +210,7 @@ class SQLiteStore(ResultStore):
             keys.setdefault(cell_id, set()).add((metric, window, k))
         return keys
 
+    @_sqlite_errors
     def save(self, outcome: CellOutcome) -> None:
         cell = outcome.cell
         row = {
@@ -197,6 +241,7 @@ class SQLiteStore(ResultStore):
             )
             self._insert_accuracies(cell.cell_id, outcome.accuracies)
 
+    @_sqlite_errors
     def add_accuracies(self, cell_id: str, accuracies) -> None:
         with self._connection:
             self._insert_accuracies(cell_id, accuracies)
@@ -207,6 +252,7 @@ class SQLiteStore(ResultStore):
             [(cell_id, metric, window, int(k), float(accuracy)) for metric, window, k, accuracy in accuracies],
         )
 
+    @_sqlite_errors
     def importances(self, cell_id: str) -> dict[str, dict[str, np.ndarray]]:
         vectors: dict[str, dict[str, np.ndarray]] = {}
         for metric, window, blob in self._connection.execute(
@@ -215,6 +261,7 @@ class SQLiteStore(ResultStore):
             vectors.setdefault(metric, {})[window] = _decode(blob)
         return vectors
 
+    @_sqlite_errors
     def query(self, sql: str, parameters: tuple = ()) -> pd.DataFrame:
         cursor = self._connection.execute(sql, parameters)
         columns = [description[0] for description in cursor.description]
@@ -224,15 +271,114 @@ class SQLiteStore(ResultStore):
         self._connection.close()
 
 
-def open_store(location: str | Path, *, create: bool = True) -> ResultStore:
-    """The store at ``location``: a file path or ``sqlite:///path`` (the only kind so far)."""
+def open_store(location: str | Path, *, create: bool = True, read_only: bool = False) -> ResultStore:
+    """The store at ``location``: a file path or ``sqlite:///path`` (the only kind so far).
+
+    ``create``: start a new store if nothing exists there; ``read_only``: open it for reading
+    only (see :class:`SQLiteStore`).
+    """
+    return SQLiteStore(store_path(location), create=create, read_only=read_only)
+
+
+def store_path(location: str | Path) -> Path:
+    """The file of the store at ``location`` (a path or ``sqlite:///path``)."""
     text = str(location)
     if "://" in text:
         scheme, _, rest = text.partition("://")
         if scheme != "sqlite":
             raise StoreError(f"unsupported results store {text!r}: only SQLite files (a path or sqlite:///path)")
         text = rest.removeprefix("/")
-    return SQLiteStore(text, create=create)
+    return Path(text)
+
+
+def _read_only_uri(path: Path) -> str:
+    return path.absolute().as_uri() + "?mode=ro"
+
+
+def _create_store(path: Path) -> None:
+    """Create a new, empty store at ``path``, atomically and never over an existing file.
+
+    The schema is written to a temporary file beside ``path``, which is then hard-linked to
+    ``path`` (an operation that fails if ``path`` exists), so no other process ever sees a
+    half-made store under that name, and a crash leaves at most the hidden temporary file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".creating", dir=path.parent)
+    os.close(descriptor)
+    try:
+        connection = sqlite3.connect(temporary)
+        try:
+            connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            connection.execute("PRAGMA journal_mode=WAL")
+            with connection:
+                connection.executescript(_SCHEMA)
+                connection.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+        finally:
+            connection.close()
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another driver created it first: it is checked like any existing store
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                os.replace(temporary, path)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"cannot create a results store at {path}: {error}") from error
+    finally:
+        for leftover in (temporary, f"{temporary}-wal", f"{temporary}-shm", f"{temporary}-journal"):
+            with suppress(FileNotFoundError):
+                os.unlink(leftover)
+
+
+def _check_store(path: Path) -> None:
+    """Raise :class:`StoreError` unless ``path`` is an intact results store of this schema.
+
+    Runs on a read-only connection, so a file that is not ours is never changed by the check.
+    """
+    if path.stat().st_size == 0:
+        raise StoreError(f"{path} is an empty file, not a sparsefs results store; sparsefs only writes stores it "
+                         "created or recognises: delete the file or choose another path")
+    try:
+        connection = sqlite3.connect(_read_only_uri(path), uri=True, timeout=60)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"cannot open {path}: {error}") from error
+    try:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        if application_id not in (0, APPLICATION_ID) or not _REQUIRED_TABLES <= tables:
+            shown = ", ".join(sorted(tables)) or "none"
+            raise StoreError(f"{path} is an SQLite database but not a sparsefs results store (its tables: {shown}); "
+                             "sparsefs does not write to it")
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(cells)")}
+        version = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if not _REQUIRED_CELL_COLUMNS <= columns or version is None:
+            raise StoreError(f"{path} is an SQLite database but not a sparsefs results store (its cells table or "
+                             "schema version is not sparsefs's); sparsefs does not write to it")
+        if version[0] != SCHEMA_VERSION:
+            raise StoreError(f"{path}: results schema version {version[0]}, this sparsefs reads version {SCHEMA_VERSION}")
+        problems = [" ".join(str(row[0]).split()) for row in connection.execute("PRAGMA quick_check(5)")]
+        if problems != ["ok"]:
+            raise StoreError(_damaged(path, f"SQLite's quick_check found: {'; '.join(problems)[:300]}"))
+    except sqlite3.DatabaseError as error:
+        raise StoreError(_explained(path, error)) from error
+    finally:
+        connection.close()
+
+
+def _explained(path: Path, error: sqlite3.DatabaseError) -> str:
+    text = str(error)
+    if "file is not a database" in text:
+        return f"{path} is not a sparsefs results store: {text}"
+    if "malformed" in text or "corrupt" in text:
+        return _damaged(path, text)
+    return f"results store {path}: {text}"
+
+
+def _damaged(path: Path, detail: str) -> str:
+    salvaged = path.with_name(f"{path.stem}-recovered{path.suffix}")
+    return (f"results store {path} is damaged ({detail}); restore it from a backup, or save what is readable into "
+            f"a new store with: sqlite3 '{path}' .recover | sqlite3 '{salvaged}' (then run the study on that one, "
+            "which recomputes the lost cells), or delete it and run the study again")
 
 
 def _sql_value(value):
