@@ -134,6 +134,17 @@ BAD = [
     (MINIMAL + "[baselines.lasso]\nC=1\n[baselines.lasso.grid]\nC=[2]\n", "'C' is both fixed and in the grid"),
     (MINIMAL + "[baselines.stg]\nn_features_to_select=5\n", "'n_features_to_select' cannot be configured"),
     ("[study\n", "not valid TOML"),
+    # Mistakes that would otherwise pass --dry-run and fail every cell, or count cells twice:
+    (MINIMAL.replace('["colon"]', '["colon", "COLON"]') + "[baselines.lasso]\n",
+     "[study] datasets: 'colon' and 'COLON' name the same dataset; list it once"),
+    (MINIMAL + "[network]\ntraining=['dense']\nhidden_layer_sizes=[0]\n",
+     "[network]: hidden_layer_sizes must be positive integers, got [0]"),
+    (MINIMAL + "[network]\ntraining=['dense']\ndevice='bogus'\n", "[network]: device='bogus' is not a torch device"),
+    (MINIMAL + "[network]\ntraining=['dense']\ndevice='meta'\n", "[network]: device='meta' holds shapes without data"),
+    (MINIMAL + "[baselines.stg]\nhidden_dims=[100, 0]\n", "[baselines.stg]: hidden_dims must be positive integers"),
+    (MINIMAL + "[baselines.lassonet]\ndevice='bogus'\n", "[baselines.lassonet]: device='bogus' is not a torch device"),
+    (MINIMAL + "[baselines.lasso]\n[datasets.colon]\ntarget='y'\n",
+     '[datasets."colon"]: a registered or synthetic dataset carries its own labels'),
 ]
 
 
@@ -150,7 +161,66 @@ def test_mistakes_are_one_clear_line(tmp_path, text, message):
 def test_missing_file_and_non_table_document(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_config(tmp_path / "absent.toml")
+    with pytest.raises(ConfigError, match="is a folder, not a file"):
+        load_config(tmp_path)
+    (tmp_path / "binary.toml").write_bytes(b"\x00\xff\xfe" + bytes(range(256)))
+    with pytest.raises(ConfigError, match=r"binary.toml: not a text file \(UTF-8\)") as raised:
+        load_config(tmp_path / "binary.toml")
+    assert str(raised.value).startswith(str(tmp_path / "binary.toml"))
     with pytest.raises(ConfigError, match="expected tables"):
         load_config(write(tmp_path, "- just a list\n", "study.yaml"))
     with pytest.raises(ConfigError, match=r"\[study\]: must be a table"):
         parse_config({"study": 3})
+
+
+class TestDataFiles:
+    """A data file in a study: its label column named in a [datasets."FILE"] table."""
+
+    @pytest.fixture
+    def csv(self, tmp_path, monkeypatch):
+        monkeypatch.chdir(tmp_path)  # data files are found relative to the working folder
+        (tmp_path / "data").mkdir()
+        (tmp_path / "data" / "patients.csv").write_text("g1,g2,diagnosis\n1,2,sick\n3,4,well\n")
+        return "data/patients.csv"
+
+    def test_the_target_is_part_of_the_cells(self, tmp_path, csv):
+        config = load_config(write(tmp_path, MINIMAL.replace('["colon"]', f'["colon", "{csv}"]') + f"""
+            [baselines.lasso]
+            [datasets."{csv}"]
+            target = "diagnosis"
+        """))
+        assert config.datasets == ("colon", csv) and config.targets == {csv: "diagnosis"}
+        colon, patients = expand_cells(config)
+        assert colon.target is None and "target" not in colon.configuration()  # registry cells keep their ids
+        assert patients.target == "diagnosis" and patients.configuration()["target"] == "diagnosis"
+        assert patients.cell_id != Cell(csv, "lasso", {}, 0, patients.metrics).cell_id
+
+    def test_yaml_names_the_target_the_same_way(self, tmp_path, csv):
+        config = load_config(write(tmp_path, f"""
+            study: {{store: out.sqlite, datasets: ["{csv}"], seeds: [0]}}
+            datasets: {{"{csv}": {{target: diagnosis}}}}
+            baselines: {{lasso: {{}}}}
+        """, "study.yaml"))
+        assert config.targets == {csv: "diagnosis"}
+
+    @pytest.mark.parametrize("extra, message", [
+        ("", '[study] datasets: \'data/patients.csv\' needs its label column: add [datasets."data/patients.csv"] '
+             'with target = "COLUMN"'),
+        ('[datasets."data/other.csv"]\ntarget = "x"\n', "data/other.csv\"]: names no dataset of [study] datasets"),
+        ('[datasets."data/patients.csv"]\ntarget = 3\n', "target: must be a non-empty string, got 3"),
+        ('[datasets."data/patients.csv"]\nlabel = "x"\n', "unknown key 'label'"),
+        ('[datasets]\n"data/patients.csv" = "diagnosis"\n', "must be a table (such as target = \"COLUMN\")"),
+    ])
+    def test_mistakes(self, tmp_path, csv, extra, message):
+        path = write(tmp_path, MINIMAL.replace('["colon"]', f'["{csv}"]') + "[baselines.lasso]\n" + extra)
+        with pytest.raises(ConfigError) as raised:
+            load_config(path)
+        assert message in str(raised.value) and "\n" not in str(raised.value)
+
+    def test_arrays_files_need_no_target(self, tmp_path, monkeypatch):
+        import numpy as np
+
+        monkeypatch.chdir(tmp_path)
+        np.savez(tmp_path / "d.npz", X=np.ones((4, 2)), y=np.arange(4) % 2)
+        config = load_config(write(tmp_path, MINIMAL.replace('["colon"]', '["d.npz"]') + "[baselines.lasso]\n"))
+        assert config.targets == {} and expand_cells(config)[0].target is None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
 import os
 import signal
 import sqlite3
@@ -11,9 +13,11 @@ import sys
 import time
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from sparsefs.study import load_config, open_store, run_study
+from sparsefs.datasets import DatasetError
+from sparsefs.study import StoreError, load_config, open_store, run_study
 
 from .conftest import SHARED_DATASETS, run_on_terminal
 from .test_cli import assert_one_line_error, sparsefs
@@ -237,3 +241,97 @@ def test_study_mistakes_end_in_one_clear_line(tmp_path, args, fragments):
         assert result.returncode == 2 and fragments[0] in result.stderr
         return
     assert_one_line_error(result, *fragments)
+
+
+ORPHANS = """
+[study]
+store = "{store}"
+datasets = ["colon"]
+seeds = [0, 1, 2, 3, 4, 5]
+k = [10]
+data_home = "{data}"
+
+[network]
+training = ["set"]
+sparsity = [0.5]
+max_epochs = 400
+patience = 400
+hidden_layer_sizes = [256, 32]
+"""
+
+
+def test_kill_9_of_the_driver_leaves_no_worker_behind(tmp_path):
+    import psutil  # installed with dask.distributed, part of [test]
+
+    config = tmp_path / "orphans.toml"
+    config.write_text(ORPHANS.format(store=tmp_path / "orphans.sqlite", data=SHARED_DATASETS))
+    env = {**os.environ, "SPARSEFS_DATA": str(SHARED_DATASETS)}
+    process = subprocess.Popen([sys.executable, "-m", "sparsefs.cli", "study", str(config), "--jobs", "2", "--threads", "1",
+                                "--quiet"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    driver = psutil.Process(process.pid)
+    workers = []
+    try:
+        deadline = time.monotonic() + 300
+        while len([p for p in driver.children() if "LokyProcess" in " ".join(p.cmdline())]) < 2:
+            assert process.poll() is None, process.stderr.read().decode()
+            assert time.monotonic() < deadline, "the driver started no workers"
+            time.sleep(0.1)
+        time.sleep(3)  # the workers are starting up or running their first cells
+        workers = driver.children(recursive=True)  # the two workers and joblib's resource trackers
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=60)
+        _, alive = psutil.wait_procs(workers, timeout=30)
+        assert alive == [], f"alive 30 s after the driver's kill -9: {[p.cmdline() for p in alive]}"
+    finally:
+        for worker in workers:  # never leave them behind, even when the test fails
+            with contextlib.suppress(psutil.NoSuchProcess):
+                worker.kill()
+        if process.poll() is None:
+            process.kill()
+
+
+CSV_STUDY = """
+[study]
+store = "{store}"
+datasets = ["{csv}"]
+seeds = [0]
+k = [2]
+
+[baselines.lasso]
+
+[datasets."{csv}"]
+target = "{target}"
+"""
+
+
+def test_a_csv_dataset_in_a_study_with_its_target(tmp_path):
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(rng.randn(60, 6), columns=[f"g{i}" for i in range(6)])
+    frame["diagnosis"] = (frame.g3 > 0).astype(int)
+    frame["site"] = np.where(frame.g1 > 0, 1, 2)
+    csv = tmp_path / "patients.csv"
+    frame.to_csv(csv, index=False)
+    config = tmp_path / "csv.toml"
+    config.write_text(CSV_STUDY.format(store=tmp_path / "csv.sqlite", csv=csv, target="diagnosis"))
+    summary = run_study(load_config(config), threads=1)
+    assert (summary.ran, summary.failed) == (1, 0)
+    with open_store(tmp_path / "csv.sqlite", read_only=True) as store:
+        cell = store.query("SELECT configuration, n_features FROM cells").iloc[0]
+        top = np.argsort(-store.importances(store.statuses().popitem()[0])["abs_coefficient"]["final"])[0]
+    assert json.loads(cell.configuration)["target"] == "diagnosis" and cell.n_features == 7  # all but the label
+    assert top == 3  # g3 decides the diagnosis
+
+    # Another label column of the same file would mix with these results in model selection: refused.
+    config.write_text(CSV_STUDY.format(store=tmp_path / "csv.sqlite", csv=csv, target="site"))
+    with pytest.raises(StoreError, match="were run with the label column 'diagnosis', this study names 'site'"):
+        run_study(load_config(config), threads=1)
+
+
+def test_a_refused_study_leaves_no_store_file(tmp_path):
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "label": [0, 1, None, 1]})
+    frame.to_csv(tmp_path / "holes.csv", index=False)
+    config = tmp_path / "holes.toml"
+    config.write_text(CSV_STUDY.format(store=tmp_path / "holes.sqlite", csv=tmp_path / "holes.csv", target="label"))
+    with pytest.raises(DatasetError, match="1 of 4 labels are missing"):
+        run_study(load_config(config), threads=1)
+    assert not (tmp_path / "holes.sqlite").exists()

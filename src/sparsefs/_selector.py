@@ -12,7 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._ranking import check_selection_input, top_k_mask
+from ._ranking import available_device, check_selection_input, parse_device, top_k_mask
 from .data import BatchSource, standardization, zero_variance_features
 from .importance import METRICS, WINDOWS
 from .network import BACKENDS
@@ -264,15 +264,14 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         return self.batch_size
 
     def _torch_device(self) -> torch.device:
-        if self.device == "auto":
-            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        try:
-            device = torch.device(self.device)
-        except RuntimeError as error:
-            raise ValueError(f"device={self.device!r} is not a torch device: {error}") from None
-        if device.type == "cuda" and not torch.cuda.is_available():
-            raise ValueError(f"device={self.device!r} was requested but CUDA is not available")
-        return device
+        return available_device(self.device)
+
+    def _check_settings(self) -> None:
+        """What the parameter constraints cannot say, checked without fitting (a study's
+        configuration is judged by this before any cell runs, possibly on other machines)."""
+        self._metric_names()
+        self._hidden_sizes()
+        parse_device(self.device)
 
 
 def _epoch_printer(verbose, max_epochs, callback):

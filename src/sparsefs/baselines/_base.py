@@ -23,7 +23,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from .._ranking import check_selection_input, top_k_mask
+from .._ranking import available_device, check_layer_sizes, check_selection_input, parse_device, top_k_mask
 from ..splitting import stratified_split
 
 
@@ -104,6 +104,14 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
         check_is_fitted(self)
         return top_k_mask(self.ranking_, self.n_features_to_select)
 
+    def _check_settings(self) -> None:
+        """What the parameter constraints cannot say (layer sizes, device names), checked
+        without fitting, as a study's configuration is before any cell runs."""
+        if hasattr(self, "hidden_dims"):
+            check_layer_sizes(self.hidden_dims, "hidden_dims")
+        if hasattr(self, "device"):
+            parse_device(self.device)
+
     def _seed(self) -> int:
         """One integer seed from ``random_state``, for packages that take ints."""
         if isinstance(self.random_state, Integral):
@@ -128,6 +136,5 @@ def count_parameters(module: torch.nn.Module) -> int:
 
 
 def torch_device(device: str) -> torch.device:
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+    """The torch device to fit on (``"auto"``: CUDA when available); ``ValueError`` if unusable here."""
+    return available_device(device)

@@ -4,8 +4,10 @@ A network cell is one (dataset, training, sparsity, L2, seed) run that records e
 importance metric at once (metrics observe training without changing it, so QS and Attr
 share the run). A baseline cell is one (dataset, baseline, its parameters, seed) fit.
 The cell id hashes exactly what determines the run's result as configured: dataset, method,
-parameters, seed and metrics. K and the windows are not part of it (they are evaluated from
-the stored importances), nor is the library version (recorded with the result instead).
+parameters, seed and metrics, and the label column of a data file where the study names one
+(only then, so that every other cell keeps its id). K and the windows are not part of it
+(they are evaluated from the stored importances), nor is the library version (recorded with
+the result instead).
 """
 
 from __future__ import annotations
@@ -32,19 +34,23 @@ class Cell:
     params: Mapping[str, object]  # the estimator's parameters, as configured
     seed: int
     metrics: tuple[str, ...]  # importance metrics recorded (a baseline has its own one)
+    target: str | None = None  # the label column (key) of a data file, where the study names one
 
     @property
     def is_network(self) -> bool:
         return self.method in GROWTH
 
     def configuration(self) -> dict:
-        return {
+        configuration = {
             "dataset": self.dataset,
             "method": self.method,
             "params": dict(self.params),
             "seed": self.seed,
             "metrics": list(self.metrics),
         }
+        if self.target is not None:  # only then: the ids of cells without a target stay as they were
+            configuration["target"] = self.target
+        return configuration
 
     @property
     def cell_id(self) -> str:
@@ -82,7 +88,7 @@ def expand_cells(config: StudyConfig) -> list[Cell]:
             for point in grid_points(baseline.grid):
                 configurations.append((dataset, baseline.name, {**baseline.params, **point}, (metric,)))
     return [
-        Cell(dataset, method, params, seed, metrics)
+        Cell(dataset, method, params, seed, metrics, config.targets.get(dataset))
         for seed in config.seeds
         for dataset, method, params, metrics in configurations
     ]

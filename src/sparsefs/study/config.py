@@ -21,6 +21,9 @@ patience = 50
 max_iter = 1000
 [baselines.lasso.grid]               # searched parameters: a list of values each
 C = [0.1, 1.0]
+
+[datasets."data/patients.csv"]       # settings of a data file listed in [study] datasets
+target = "diagnosis"                 # its label column (CSV, Parquet; required) or key (.npz, .mat)
 ```
 
 Every mistake is reported as one :class:`ConfigError` naming the file, the table and the key.
@@ -38,7 +41,7 @@ from pathlib import Path
 
 from .._selector import SparseFeatureSelector
 from ..baselines import BASELINES
-from ..datasets import SYNTHETIC_NAME, get_spec
+from ..datasets import FORMATS, SYNTHETIC_NAME, get_spec
 from ..importance import METRICS, WINDOWS
 from ..training import GROWTH
 
@@ -52,6 +55,10 @@ STUDY_OWNED = {
 }
 _NETWORK_AXES = ("training", "importance", "sparsity", "l2")
 _DEFAULT_KS = (25, 50, 75, 100, 200)
+#: Keys of a [datasets.NAME] table.
+_DATASET_KEYS = ("target",)
+#: File formats whose label column has no default: the configuration must name it.
+_TABLE_FORMATS = ("csv", "parquet")
 
 
 class ConfigError(ValueError):
@@ -89,11 +96,25 @@ class StudyConfig:
     network: NetworkGrid | None = None
     baselines: tuple[BaselineGrid, ...] = ()
     source: str = "<config>"
+    targets: Mapping[str, str] = field(default_factory=dict)  # data file -> its label column (or key)
+
+
+def is_data_file(name: str) -> bool:
+    """Whether a study's dataset name is a user's data file (not the registry, not synthetic)."""
+    if SYNTHETIC_NAME.fullmatch(name):
+        return False
+    try:
+        get_spec(name)
+    except KeyError:
+        return True
+    return False
 
 
 def load_config(path: str | os.PathLike) -> StudyConfig:
     """Read and validate a study configuration (``.toml``; ``.yaml``/``.yml`` with PyYAML)."""
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"study configuration {path} is a folder, not a file")
     if not path.is_file():
         raise ConfigError(f"study configuration {path} does not exist")
     return parse_config(_read(path), source=str(path))
@@ -102,7 +123,7 @@ def load_config(path: str | os.PathLike) -> StudyConfig:
 def parse_config(document: Mapping, source: str = "<config>") -> StudyConfig:
     """Validate an already-parsed configuration document."""
     where = _Where(source)
-    _check_keys(document, ("study", "network", "baselines"), where, required=("study",))
+    _check_keys(document, ("study", "network", "baselines", "datasets"), where, required=("study",))
     study = _table(document, "study", where)
     _check_keys(study, ("store", "datasets", "seeds", "k", "windows", "data_home"), where.at("study"),
                 required=("store", "datasets", "seeds"))
@@ -114,15 +135,19 @@ def parse_config(document: Mapping, source: str = "<config>") -> StudyConfig:
         "windows": _choices(study.get("windows", list(WINDOWS)), WINDOWS, where.at("study", "windows")),
         "data_home": _string(study["data_home"], where.at("study", "data_home")) if "data_home" in study else None,
     }
+    targets = _targets(_table(document, "datasets", where) if "datasets" in document else {}, settings["datasets"], where)
     network = _network(document["network"], where.at("network")) if "network" in document else None
     baselines = _baselines(_table(document, "baselines", where), where) if "baselines" in document else ()
     if network is None and not baselines:
         raise ConfigError(f"{source}: nothing to run: add a [network] table or a [baselines.NAME] table")
-    return StudyConfig(**settings, network=network, baselines=baselines, source=source)
+    return StudyConfig(**settings, network=network, baselines=baselines, source=source, targets=targets)
 
 
 def _read(path: Path) -> Mapping:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not a text file (UTF-8): {error.reason} at byte {error.start}") from None
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
             import yaml
@@ -192,21 +217,47 @@ def _string(value, where: _Where) -> str:
 
 
 def _datasets(value, where: _Where) -> tuple[str, ...]:
-    names = []
-    for name in _list(value, where):
-        name = _string(name, where)
+    names, seen = [], {}
+    for written in _list(value, where):
+        name = _string(written, where)
         if SYNTHETIC_NAME.fullmatch(name):
-            names.append(name)
-            continue
-        try:
-            names.append(get_spec(name).name)  # one spelling per dataset, so cell ids are stable
-        except KeyError:
-            if not Path(name).is_file():
-                raise where.error(
-                    f"{name!r} is neither a registered dataset (see 'sparsefs datasets'), synthetic-<m>, nor a file"
-                ) from None
-            names.append(name)
+            identity = name
+        else:
+            try:
+                name = identity = get_spec(name).name  # one spelling per dataset, so cell ids are stable
+            except KeyError:
+                if not Path(name).is_file():
+                    raise where.error(
+                        f"{name!r} is neither a registered dataset (see 'sparsefs datasets'), synthetic-<m>, nor a file"
+                    ) from None
+                identity = os.path.realpath(name)
+        if identity in seen:
+            raise where.error(f"{seen[identity]!r} and {written!r} name the same dataset; list it once")
+        seen[identity] = written
+        names.append(name)
     return tuple(names)
+
+
+def _targets(table: Mapping, datasets: tuple[str, ...], where: _Where) -> dict[str, str]:
+    """The [datasets.NAME] tables: each names a data file of [study] datasets and its label column."""
+    targets = {}
+    for name, settings in table.items():
+        here = where.at(f'datasets."{name}"')
+        if not isinstance(settings, Mapping):
+            raise here.error(f"must be a table (such as target = \"COLUMN\"), got {type(settings).__name__}")
+        _check_keys(settings, _DATASET_KEYS, here)
+        if not is_data_file(name):
+            raise here.error("a registered or synthetic dataset carries its own labels: only data files take a target")
+        if name not in datasets:
+            raise here.error("names no dataset of [study] datasets (write the file name exactly as listed there)")
+        if "target" in settings:
+            targets[name] = _string(settings["target"], here.at(here.table, "target"))
+    for name in datasets:
+        if is_data_file(name) and FORMATS.get(Path(name).suffix.lower()) in _TABLE_FORMATS and name not in targets:
+            raise where.at("study", "datasets").error(
+                f'{name!r} needs its label column: add [datasets."{name}"] with target = "COLUMN"'
+            )
+    return targets
 
 
 def _seeds(value, where: _Where) -> tuple[int, ...]:
@@ -309,8 +360,14 @@ def _check_owned(table: Mapping, where: _Where) -> None:
 
 
 def _check_estimator(estimator, params: Mapping, where: _Where, hint: str = "") -> None:
-    """Let the estimator's own parameter checks judge the values, before any work starts."""
+    """Let the estimator's own parameter checks judge the values, before any work starts
+    (the constraints, with ``hint`` added, then what they cannot express: layer sizes, device names)."""
     try:
-        estimator(**params)._validate_params()
+        instance = estimator(**params)
+        instance._validate_params()
     except (ValueError, TypeError) as error:
         raise where.error(str(error).rstrip(".") + hint) from None
+    try:
+        instance._check_settings()
+    except (ValueError, TypeError) as error:
+        raise where.error(str(error).rstrip(".")) from None

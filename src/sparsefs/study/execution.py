@@ -29,6 +29,7 @@ import torch
 
 from .. import __version__
 from .._selector import SparseFeatureSelector
+from .._watchdog import exit_with_driver
 from ..baselines import BASELINES
 from ..datasets import load
 from ..evaluation import svm_accuracy
@@ -58,12 +59,18 @@ class Evaluation:
         }
 
 
-def run_cell(cell: Cell, evaluation: Evaluation, data_home: str | None, threads: int) -> CellOutcome:
-    """Fit the cell's estimator, measure it, and evaluate its importances."""
+def run_cell(cell: Cell, evaluation: Evaluation, data_home: str | None, threads: int,
+             driver: tuple[str, int] | None = None) -> CellOutcome:
+    """Fit the cell's estimator, measure it, and evaluate its importances.
+
+    ``driver``: the (host, pid) of the study's driver; a worker process it started ends
+    itself when the driver dies (see :func:`sparsefs._watchdog.exit_with_driver`).
+    """
+    exit_with_driver(driver)
     started = time.perf_counter()
     with _torch_threads(threads):
         try:
-            dataset = _dataset(cell.dataset, data_home)
+            dataset = _dataset(cell.dataset, data_home, cell.target)
             fit_rows, test_rows = _split(dataset.y, cell.seed)
             estimator = build_estimator(cell)
             with _recorded_warnings() as caught, _peak_memory(_device_of(cell)) as peak:
@@ -93,11 +100,13 @@ def run_cell(cell: Cell, evaluation: Evaluation, data_home: str | None, threads:
 
 
 def evaluate_stored(
-    cell: Cell, importances: dict, evaluation: Evaluation, data_home: str | None, threads: int
+    cell: Cell, importances: dict, evaluation: Evaluation, data_home: str | None, threads: int,
+    driver: tuple[str, int] | None = None,
 ) -> CellOutcome:
     """Accuracies of a finished cell's stored importances (for K or windows added later)."""
+    exit_with_driver(driver)
     with _torch_threads(threads):
-        dataset = _dataset(cell.dataset, data_home)
+        dataset = _dataset(cell.dataset, data_home, cell.target)
         fit_rows, test_rows = _split(dataset.y, cell.seed)
         accuracies = _accuracies(cell, importances, evaluation, dataset, fit_rows, test_rows)
     return CellOutcome(cell, "done", accuracies=accuracies)
@@ -118,9 +127,9 @@ def build_estimator(cell: Cell):
 
 
 @functools.lru_cache(maxsize=2)
-def _dataset(name: str, data_home: str | None):
+def _dataset(name: str, data_home: str | None, target: str | None = None):
     # A worker runs many cells of the same dataset in a row: load it once.
-    return load(name, data_home=data_home)
+    return load(name, data_home=data_home, target=target)
 
 
 def _split(y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:

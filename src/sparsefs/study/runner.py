@@ -10,19 +10,23 @@ for K or windows added since, and runs the rest.
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import joblib
+from joblib._parallel_backends import LokyBackend, MultiprocessingBackend
 from tqdm import tqdm
 
+from .._watchdog import exit_with_driver
 from ..datasets import load
 from .cells import Cell, CellOutcome, expand_cells
-from .config import StudyConfig
+from .config import StudyConfig, is_data_file
 from .execution import Evaluation, evaluate_stored, run_cell
-from .store import ResultStore, open_store
+from .store import ResultStore, StoreError, open_store, store_path
 
 #: Finished cells re-evaluated per round (their importance vectors are held in memory).
 _EVALUATION_CHUNK = 256
@@ -61,7 +65,12 @@ def plan_study(
     """Compare the study's cells with the store (``None``: an empty one). Loads every dataset
     once, so that a missing or broken dataset stops the study before any work, not in every cell."""
     cells = expand_cells(config)
-    n_features = {name: load(name, data_home=data_home or config.data_home).n_features for name in config.datasets}
+    n_features = {
+        name: load(name, data_home=data_home or config.data_home, target=config.targets.get(name)).n_features
+        for name in config.datasets
+    }
+    if store is not None:
+        _check_targets(config, store)
     statuses = store.statuses() if store is not None else {}
     evaluated = store.evaluated() if store is not None else {}
     evaluation = Evaluation(config.ks, config.windows)
@@ -102,18 +111,22 @@ def run_study(
     data_home = data_home or config.data_home
     evaluation = Evaluation(config.ks, config.windows)
     threads = threads or _default_threads(backend, jobs)
-    with open_store(location) as results:
+    with ExitStack() as stack:
+        existing = store_path(location).exists()
+        results = stack.enter_context(open_store(location, create=False)) if existing else None
         plan = plan_study(config, results, force=force, retry_failed=retry_failed, data_home=data_home)
+        stack.enter_context(_parallel_backend(backend, jobs, scheduler))
+        if results is None:  # created only once the study has passed its checks: a refused study leaves no file
+            results = stack.enter_context(open_store(location))
         failed = 0
-        bar = tqdm(total=len(plan.cells), initial=plan.n_complete, unit="cell", desc="study", disable=not progress,
-                   dynamic_ncols=True)
-        with bar, _parallel_backend(backend, jobs, scheduler):
-            bar.set_postfix(failed=len(plan.skipped_failed))
-            for outcome in _outcomes(plan, results, evaluation, data_home, threads, jobs):
-                _store(results, outcome)
-                failed += outcome.status == "failed"
-                bar.update(1)
-                bar.set_postfix(failed=len(plan.skipped_failed) + failed)
+        bar = stack.enter_context(tqdm(total=len(plan.cells), initial=plan.n_complete, unit="cell", desc="study",
+                                       disable=not progress, dynamic_ncols=True))
+        bar.set_postfix(failed=len(plan.skipped_failed))
+        for outcome in _outcomes(plan, results, evaluation, data_home, threads, jobs):
+            _store(results, outcome)
+            failed += outcome.status == "failed"
+            bar.update(1)
+            bar.set_postfix(failed=len(plan.skipped_failed) + failed)
     return StudySummary(
         total=len(plan.cells),
         already_done=plan.n_complete - len(plan.skipped_failed),
@@ -125,6 +138,20 @@ def run_study(
     )
 
 
+def _check_targets(config: StudyConfig, store: ResultStore) -> None:
+    """A store holds one label column per data file: results for another would mix in model selection."""
+    for name in config.datasets:
+        if not is_data_file(name):
+            continue
+        wanted = config.targets.get(name)
+        stored = store.query("SELECT DISTINCT configuration FROM cells WHERE dataset = ?", (name,)).configuration
+        for found in {json.loads(text).get("target") for text in stored} - {wanted}:
+            raise StoreError(
+                f"the store's cells of {name} were run with the label column {found!r}, this study names {wanted!r}; "
+                "use another store for another label column"
+            )
+
+
 def _default_threads(backend: str | None, jobs: int) -> int:
     if backend == "dask":
         return 1  # one cell per dask worker thread: size the workers, not the cells
@@ -134,17 +161,20 @@ def _default_threads(backend: str | None, jobs: int) -> int:
 def _outcomes(
     plan: StudyPlan, results: ResultStore, evaluation: Evaluation, data_home, threads: int, jobs: int
 ) -> Iterator[CellOutcome]:
-    training = [joblib.delayed(run_cell)(cell, evaluation, data_home, threads) for cell in plan.to_run]
-    yield from _as_completed(training, jobs)
+    driver = (socket.gethostname(), os.getpid())  # local workers end themselves if this process dies
+    training = [joblib.delayed(run_cell)(cell, evaluation, data_home, threads, driver) for cell in plan.to_run]
+    yield from _as_completed(training, jobs, driver)
     # Stored importances travel to the workers a chunk at a time: a whole study's can fill gigabytes.
     for start in range(0, len(plan.to_evaluate), _EVALUATION_CHUNK):
         chunk = plan.to_evaluate[start : start + _EVALUATION_CHUNK]
         yield from _as_completed(
             [
-                joblib.delayed(evaluate_stored)(cell, results.importances(cell.cell_id), evaluation, data_home, threads)
+                joblib.delayed(evaluate_stored)(cell, results.importances(cell.cell_id), evaluation, data_home, threads,
+                                                driver)
                 for cell in chunk
             ],
             jobs,
+            driver,
         )
 
 
@@ -155,23 +185,36 @@ def _store(results: ResultStore, outcome: CellOutcome) -> None:
         results.add_accuracies(outcome.cell.cell_id, outcome.accuracies)
 
 
-def _as_completed(tasks: list, jobs: int) -> Iterator[CellOutcome]:
+def _as_completed(tasks: list, jobs: int, driver: tuple[str, int]) -> Iterator[CellOutcome]:
     """Outcomes in the order they finish, one task per dispatch so each returns at once."""
+    options = _worker_options(driver)
     try:
-        parallel = joblib.Parallel(n_jobs=jobs, batch_size=1, return_as="generator_unordered")
+        parallel = joblib.Parallel(n_jobs=jobs, batch_size=1, return_as="generator_unordered", **options)
     except ValueError as error:
         if "does not support return_as" not in str(error):
             raise
         # Backends that cannot stream results (multiprocessing): rounds of `jobs` tasks.
-        yield from _in_rounds(tasks, jobs)
+        yield from _in_rounds(tasks, jobs, options)
         return
     yield from parallel(tasks)
 
 
-def _in_rounds(tasks: list, jobs: int) -> Iterable[CellOutcome]:
+def _in_rounds(tasks: list, jobs: int, options: dict) -> Iterable[CellOutcome]:
     size = max(1, jobs)
     for start in range(0, len(tasks), size):
-        yield from joblib.Parallel(n_jobs=jobs, batch_size=1)(tasks[start : start + size])
+        yield from joblib.Parallel(n_jobs=jobs, batch_size=1, **options)(tasks[start : start + size])
+
+
+def _worker_options(driver: tuple[str, int]) -> dict:
+    """Local process pools start each worker with a watch on the driver (sparsefs._watchdog).
+
+    A worker can sit idle, waiting for a task that a killed driver never sends, so the watch
+    starts when the worker does (the pool's initializer), not with its first cell.
+    """
+    backend, _ = joblib.parallel.get_active_backend()
+    if isinstance(backend, (LokyBackend, MultiprocessingBackend)):
+        return {"initializer": exit_with_driver, "initargs": (driver, True)}
+    return {}
 
 
 @contextmanager
