@@ -107,6 +107,19 @@ class TestLasso:
         assert 0 < nonzero < X.shape[1]  # L1 zeroes most genes
         assert np.all(selector.feature_importances_[selector.ranking_[nonzero:]] == 0)
 
+    def test_reproducible_in_threads_of_one_process(self):
+        # liblinear's coordinate order comes from the C library's process-wide rand(): fits in
+        # threads (joblib's threading backend) must not draw from each other's sequences.
+        import joblib
+
+        X, y = load_mat("colon.mat")
+        fit = lambda seed: LassoSelector(10, random_state=seed).fit(X, y).feature_importances_  # noqa: E731
+        alone = [fit(seed) for seed in range(4)]
+        for _ in range(3):
+            together = joblib.Parallel(n_jobs=4, backend="threading")(joblib.delayed(fit)(seed) for seed in range(4))
+            for a, b in zip(alone, together):
+                np.testing.assert_array_equal(a, b)
+
 
 class TestLassoNet:
     def test_features_are_ordered_by_the_lambda_at_which_they_leave(self, informative_first):

@@ -12,6 +12,7 @@ layer, ``3 × 2 × n_train × n_features``, summed over the iterations of every 
 
 from __future__ import annotations
 
+import threading
 from numbers import Integral, Real
 
 import numpy as np
@@ -22,6 +23,14 @@ from sklearn.utils._param_validation import Interval
 
 from .. import costs
 from ._base import BaselineSelector, FittedModel, SplitData
+
+
+#: liblinear draws its coordinate order from the C library's process-wide ``rand()``, seeded by
+#: ``srand(random_state)`` at the start of each fit, and releases the GIL while it trains: two
+#: fits in threads of one process (joblib's threading backend) interleave their draws, so each
+#: one's result depends on the other's timing. Fits in one process take turns instead, each
+#: drawing its whole sequence from its own seed. (Processes have their own ``rand()`` state.)
+_LIBLINEAR = threading.Lock()
 
 
 class LassoSelector(BaselineSelector):
@@ -64,7 +73,8 @@ class LassoSelector(BaselineSelector):
         l1 = LogisticRegression(C=self.C, l1_ratio=1.0, solver="liblinear", max_iter=self.max_iter, tol=self.tol,
                                 random_state=self._seed())
         model = l1 if data.n_classes == 2 else OneVsRestClassifier(l1)
-        model.fit(data.X_train, data.y_train)
+        with _LIBLINEAR:
+            model.fit(data.X_train, data.y_train)
         problems = [model] if data.n_classes == 2 else model.estimators_
         coefficients = np.vstack([problem.coef_ for problem in problems])
         iterations = sum(int(np.max(problem.n_iter_)) for problem in problems)
