@@ -66,6 +66,25 @@ def test_select_on_a_csv_file_keeps_feature_names(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+def test_formula_like_feature_names_are_escaped_and_read_back(tmp_path):
+    # Feature names come from the user's file: written so that no spreadsheet runs them, read back exactly.
+    names = ["=SUM(A1:A9)", "+cmd", "-log_x", "@at", "'quoted", "plain"]
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(rng.randn(90, len(names)), columns=names)
+    frame["status"] = (frame["=SUM(A1:A9)"] > 0).astype(int)
+    frame.to_csv(tmp_path / "formulas.csv", index=False)
+    result = sparsefs("select", "formulas.csv", "--target", "status", "-k", 2, "--max-epochs", 20, "--training", "dense",
+                      "--show", 0, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "selected features:" not in result.stdout  # --show 0: no list
+    written = pd.read_csv(tmp_path / "ranking.csv")["feature"]
+    assert sorted(written) == sorted(["'=SUM(A1:A9)", "'+cmd", "'-log_x", "'@at", "''quoted", "plain"])
+    assert written.iloc[0] == "'=SUM(A1:A9)"  # the informative column, first
+    result = sparsefs("evaluate", "formulas.csv", "--target", "status", "--ranking", "ranking.csv", "-k", "1,6", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout.splitlines()[2].split()[1]) > 0.8  # k=1 is the informative column, found by name
+
+
 def test_datasets_lists_the_registry_with_local_status():
     result = sparsefs("datasets")
     assert result.returncode == 0, result.stderr

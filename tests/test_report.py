@@ -13,11 +13,12 @@ from PIL import Image
 
 from sparsefs.report import ReportError, write_report
 from sparsefs.report.figures import importance_image
+from sparsefs.report.formats import markdown_text
 from sparsefs.report.results import chosen_importances, sparsity_curves
-from sparsefs.study import StoreError, open_store, results_table
+from sparsefs.study import Cell, CellOutcome, StoreError, open_store, results_table
 
 from .conftest import SHARED_DATASETS
-from .report_fixture import baseline_outcomes, build_store, network_outcomes
+from .report_fixture import KS, METRICS, WINDOWS, baseline, baseline_outcomes, build_store, network_outcomes
 
 REFERENCE = SHARED_DATASETS.parent / "reference"
 FIGURES = [
@@ -317,3 +318,79 @@ class TestMistakes:
                 write_report(store, tmp_path / "out", reference_dir=tmp_path / "nowhere")
             with pytest.raises(ReportError, match="cannot read the paper's table .*paper_svm_accuracy_k100.csv"):
                 write_report(store, tmp_path / "out", reference_dir=tmp_path / "ref")
+
+
+WEIRD = "=HYPERLINK(x)|*bold* _u_ <b>x</b> [l](y)"
+
+
+def weird_outcomes():
+    """A dataset whose name (a user's file name can be anything) is full of markup."""
+    rng = np.random.RandomState(0)
+    outcomes = []
+    for training, sparsity in (("dense", 0.0), ("set", 0.5)):
+        for seed in (0, 1):
+            cell = Cell(WEIRD, training, {"sparsity": sparsity, "l2": 1e-4}, seed, METRICS)
+            accuracies = [(m, w, k, 0.7) for m in METRICS for w in WINDOWS for k in KS]
+            record = {"val_loss": 0.5, "n_parameters": 1000 if training == "set" else 2000, "training_flops": 10**9,
+                      "fit_seconds": 1.0}
+            importances = {m: {w: rng.rand(10) for w in WINDOWS} for m in METRICS}
+            outcomes.append(CellOutcome(cell, "done", record, importances, accuracies))
+    return outcomes + [baseline(WEIRD, "lasso", {"C": 1.0}, 0, 0.3, 0.75)]
+
+
+@pytest.fixture(scope="module")
+def weird_report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("weird")
+    with open_store(build_store(folder / "weird.sqlite", weird_outcomes()), read_only=True) as store:
+        return write_report(store, folder / "out")
+
+
+class TestOutputHygiene:
+    def test_names_are_escaped_in_markdown(self, weird_report):
+        escaped = markdown_text(WEIRD)
+        assert escaped == r"=HYPERLINK(x)\|\*bold\* \_u\_ \<b\>x\</b\> \[l\](y)"
+        for path in (weird_report.out_dir / "tables" / "accuracy.md", weird_report.summary):
+            text = path.read_text()
+            assert WEIRD not in text and "<b>" not in text and escaped in text, path.name
+        table = (weird_report.out_dir / "tables" / "accuracy.md").read_text().splitlines()
+        rows = [line for line in table if line.startswith("|")]
+        cells = {len(re.split(r"(?<!\\)\|", line)) for line in rows}
+        assert len(cells) == 1  # the name's '|' does not add a column
+
+    def test_names_are_escaped_in_the_page(self, weird_report):
+        page = weird_report.index.read_text()
+        assert "<b>x</b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+
+    def test_csv_cells_cannot_run_as_formulas(self, weird_report):
+        for name in ("accuracy", "baselines"):
+            table = pd.read_csv(weird_report.out_dir / "tables" / f"{name}.csv")
+            assert set(table.dataset) == {"'" + WEIRD}, name
+
+
+class TestReportFolder:
+    def test_a_folder_of_other_files_is_refused_and_left_alone(self, store_path, tmp_path):
+        out = tmp_path / "mine"
+        out.mkdir()
+        (out / "index.html").write_text("<html>my own page</html>")
+        (out / "notes.txt").write_text("mine")
+        with open_store(store_path, read_only=True) as store:
+            with pytest.raises(ReportError, match=r"mine already holds other files \(index.html, notes.txt\) and no earlier "
+                                                  r"sparsefs report; .*--force"):
+                write_report(store, out)
+            assert sorted(p.name for p in out.iterdir()) == ["index.html", "notes.txt"]
+            assert (out / "index.html").read_text() == "<html>my own page</html>"
+            report = write_report(store, out, overwrite=True)  # asked for: written
+        assert "sparsefs report" in report.index.read_text() and (out / "notes.txt").read_text() == "mine"
+
+    def test_an_earlier_report_is_replaced(self, store_path, tmp_path):
+        out = tmp_path / "report"
+        with open_store(store_path, read_only=True) as store:
+            write_report(store, out)
+            (out / "REPRODUCTION.md").write_text("notes beside the report")
+            write_report(store, out)  # a report folder (with notes of its own) may be rewritten
+            legacy = tmp_path / "legacy"  # a page written before pages carried the generator tag
+            legacy.mkdir()
+            (legacy / "index.html").write_text("<!DOCTYPE html>\n<html><head><title>sparsefs report</title></head></html>")
+            (legacy / "summary.md").write_text("# Report summary")
+            write_report(store, legacy)
+        assert (out / "REPRODUCTION.md").read_text() == "notes beside the report"

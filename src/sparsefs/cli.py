@@ -7,6 +7,7 @@ and exit status 2; only genuine bugs show a traceback.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._csvsafe import escape_frame, unescape_cell
 from .datasets import DatasetError
 
 EXIT_USER_ERROR = 2
@@ -88,7 +90,7 @@ def cmd_select(args: argparse.Namespace) -> int:
             "importance": selector.feature_importances_[selector.ranking_],
         }
     )
-    ranking.to_csv(args.out, index=False)
+    escape_frame(ranking).to_csv(args.out, index=False)  # names from users' files: no spreadsheet formulas
 
     part = "all rows" if args.all_rows else f"the train+validation part of the paper split (seed {args.seed})"
     val_accuracy = selector.history_["val_accuracy"][selector.best_epoch_ - 1]
@@ -99,8 +101,9 @@ def cmd_select(args: argparse.Namespace) -> int:
         f"{selector.training_flops_:.3e} training FLOPs"
     )
     shown = min(args.k, args.show)
-    print(f"top {shown} of {args.k} selected features:")
-    print(ranking.head(shown).to_string(index=False))
+    if shown:
+        print(f"top {shown} of {args.k} selected features:")
+        print(ranking.head(shown).to_string(index=False))
     print(f"wrote the full ranking to {args.out}")
     return 0
 
@@ -127,6 +130,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _ranking_indices(path: Path, dataset) -> np.ndarray:
     """Column indices of the features of a ranking CSV, in rank order."""
+    if path.is_dir():
+        raise UsageError(f"ranking file {path} is a folder, not a file")
     if not path.is_file():
         raise UsageError(f"ranking file {path} does not exist")
     try:
@@ -135,17 +140,30 @@ def _ranking_indices(path: Path, dataset) -> np.ndarray:
         raise UsageError(f"cannot read {path} as CSV: {error}") from None
     if not {"rank", "feature"} <= set(table.columns):
         raise UsageError(f"{path} needs the columns rank and feature (found: {', '.join(map(str, table.columns))})")
-    features = table.sort_values("rank")["feature"]
+    features = table.sort_values("rank", kind="stable")["feature"]
+    repeated = features[features.astype(str).duplicated()]
+    if not repeated.empty:
+        raise UsageError(f"{path} lists the feature {unescape_cell(str(repeated.iloc[0]))!r} more than once; "
+                         "a ranking names each feature once")
     if dataset.feature_names is not None:
         position = {str(name): j for j, name in enumerate(dataset.feature_names)}
-        unknown = [f for f in features.astype(str) if f not in position]
+        # 'select' writes names that a spreadsheet would run as formulas with a leading apostrophe.
+        names = [_feature_name(str(f), position) for f in features]
+        unknown = [name for name in names if name not in position]
         if unknown:
             raise UsageError(f"{path} names features {dataset.name} does not have, e.g. {unknown[0]!r}")
-        return np.array([position[f] for f in features.astype(str)])
+        return np.array([position[name] for name in names])
     indices = pd.to_numeric(features, errors="coerce")
     if indices.isna().any() or (indices < 0).any() or (indices >= dataset.n_features).any():
         raise UsageError(f"{path}: features must be column indices 0..{dataset.n_features - 1} for {dataset.name}")
     return indices.to_numpy(dtype=np.intp)
+
+
+def _feature_name(written: str, known: dict) -> str:
+    """A feature name as 'select' wrote it, without its spreadsheet escape (a name that itself
+    starts with an apostrophe, in a file written by hand, is taken as written)."""
+    name = unescape_cell(written)
+    return name if name in known or written not in known else written
 
 
 def _parse_ks(text: str) -> list[int]:
@@ -201,13 +219,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_study(args: argparse.Namespace) -> int:
     from .study import load_config, open_store, plan_study, run_study
+    from .study.store import store_path
 
     config = load_config(args.config)
     location = args.store or config.store
     if args.dry_run:
-        existing = Path(location).is_file()
-        with ExitStack() as stack:
-            store = stack.enter_context(open_store(location, create=False)) if existing else None
+        existing = store_path(location).exists()
+        with ExitStack() as stack:  # a dry run only reads: the store is opened read-only, never created
+            store = stack.enter_context(open_store(location, read_only=True)) if existing else None
             plan = plan_study(config, store, force=args.force, retry_failed=args.retry_failed, data_home=args.data_home)
         print(
             f"{len(plan.cells)} cells: {len(plan.to_run)} to run, {len(plan.to_evaluate)} to re-evaluate, "
@@ -242,7 +261,7 @@ def cmd_study(args: argparse.Namespace) -> int:
 def cmd_results(args: argparse.Namespace) -> int:
     from .study import format_comparison, format_table, join_reference, open_store, results_table
 
-    with open_store(args.store, create=False) as store:
+    with open_store(args.store, read_only=True) as store:
         if args.failures:
             failed = store.query(
                 "SELECT dataset, method, params, seed, error FROM cells WHERE status = 'failed' ORDER BY dataset, method, seed"
@@ -259,7 +278,7 @@ def cmd_results(args: argparse.Namespace) -> int:
         print("beside the paper (K=100):")
         print(format_comparison(table))
     if args.csv:
-        table.to_csv(args.csv, index=False)
+        escape_frame(table).to_csv(args.csv, index=False)
         print(f"wrote {args.csv}")
     return 0
 
@@ -268,8 +287,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
     from .study import open_store
 
-    with open_store(args.store, create=False) as store:
-        summary = write_report(store, args.out, k=args.k, window=args.window, reference_dir=args.reference)
+    with open_store(args.store, read_only=True) as store:
+        summary = write_report(store, args.out, k=args.k, window=args.window, reference_dir=args.reference,
+                               overwrite=args.force)
     print(f"wrote {len(summary.files)} files to {summary.out_dir}; open {summary.index} in a browser")
     if summary.comparison_counts is not None:
         counts = summary.comparison_counts.loc["all"]
@@ -298,8 +318,25 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return value
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage mistakes in one line (like every other mistake) and status 2."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sparsefs", description="Feature selection with sparse neural networks.")
+    parser = _Parser(prog="sparsefs", description="Feature selection with sparse neural networks.")
     parser.add_argument("--version", action="version", version=f"sparsefs {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -315,7 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
     select.add_argument("--device", default="auto")
     select.add_argument("--all-rows", action="store_true", help="fit on every row, not only train+validation")
     select.add_argument("--out", default="ranking.csv", help="where to write the ranking (default ranking.csv)")
-    select.add_argument("--show", type=int, default=20, help="how many top features to print (default 20)")
+    select.add_argument("--show", type=_non_negative_int, default=20, help="how many top features to print (default 20)")
     select.set_defaults(handler=cmd_select)
 
     evaluate = commands.add_parser("evaluate", help="SVM test accuracy of the top-k features of a ranking")
@@ -357,6 +394,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--k", type=_positive_int, default=100, help="number of selected features of the tables (default 100)")
     report.add_argument("--window", choices=["all_epochs", "best_epoch", "last_iteration"], default="all_epochs")
     report.add_argument("--reference", help="folder of the paper's CSV tables, to compare with (paper_comparison.md)")
+    report.add_argument("--force", action="store_true",
+                        help="write into --out even if it holds other files (replacing index.html, summary.md, ...)")
     report.set_defaults(handler=cmd_report)
 
     demo = commands.add_parser("demo", help="SET-Attr, SET-QS and Dense-Attr on bundled data (offline)")
@@ -371,12 +410,23 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (UsageError, DatasetError, ValueError, OSError) as error:
-        print(f"sparsefs {args.command}: error: {error}", file=sys.stderr)
+    except (UsageError, DatasetError, ValueError, OSError, FloatingPointError) as error:
+        print(f"sparsefs {args.command}: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except sqlite3.Error as error:  # the store normally says this itself (StoreError); a last resort
+        print(f"sparsefs {args.command}: error: results store: {_one_line(error)}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except MemoryError as error:
+        print(f"sparsefs {args.command}: error: not enough memory ({type(error).__name__}: {_one_line(error)})",
+              file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 if __name__ == "__main__":

@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._csvsafe import escape_frame
 from ..datasets import get_spec
 from ..study import join_reference
+from .formats import markdown_table, markdown_text
 from .reference import Reference
 from .results import method_position, reference_name
 from .tables import COST_METHODS, MISSING
@@ -74,8 +76,8 @@ def write_comparison(out_dir: Path, comparison: pd.DataFrame, flops: pd.DataFram
                      missing: dict[str, list[str]], window: str, datasets: Sequence[str]) -> list[Path]:
     """``paper_comparison.md`` (counts, every entry, FLOPs) and the CSVs behind it."""
     paths = [out_dir / "paper_comparison.md", out_dir / "paper_comparison.csv", out_dir / "paper_comparison_flops.csv"]
-    comparison.to_csv(paths[1], index=False)
-    flops.to_csv(paths[2], index=False)
+    escape_frame(comparison).to_csv(paths[1], index=False)
+    escape_frame(flops).to_csv(paths[2], index=False)
     paths[0].write_text(_markdown(comparison, flops, missing, window, datasets), encoding="utf-8")
     return paths
 
@@ -91,9 +93,9 @@ def _markdown(comparison, flops, missing, window, datasets) -> str:
     ]
     if comparison.empty:
         return "\n".join(lines + ["No (dataset, method) has both our result and the paper's.", ""] + _notes(missing, datasets))
-    lines += ["## How many entries fall within one paper std", "", category_counts(comparison).to_markdown(), ""]
+    lines += ["## How many entries fall within one paper std", "", markdown_table(category_counts(comparison)), ""]
     shown = entries_shown(comparison)
-    lines += ["## Every entry", "", shown.to_markdown(index=False, disable_numparse=True), ""]
+    lines += ["## Every entry", "", markdown_table(shown, index=False, disable_numparse=True), ""]
     if not flops.empty:
         wide = flops.pivot(index="dataset", columns="method", values=["flops_e12", "paper_flops_e12"])
         methods = [m for m in COST_METHODS if m in set(flops.method)]
@@ -101,7 +103,7 @@ def _markdown(comparison, flops, missing, window, datasets) -> str:
             {f"{m} {who}": wide[(column, m)].map(lambda v: MISSING if np.isnan(v) else f"{v:.3g}")
              for m in methods for who, column in (("ours", "flops_e12"), ("paper", "paper_flops_e12"))}
         )
-        lines += ["## Training FLOPs (×10¹²) beside the paper's", "", table.to_markdown(disable_numparse=True), ""]
+        lines += ["## Training FLOPs (×10¹²) beside the paper's", "", markdown_table(table, disable_numparse=True), ""]
     return "\n".join(lines + _notes(missing, datasets))
 
 
@@ -128,9 +130,10 @@ def _notes(missing: dict[str, list[str]], datasets: Sequence[str]) -> list[str]:
                      f"{reference_name(dataset)} ({get_spec(dataset).note}).")
     if missing["not in this study"]:
         notes.append("- The paper reports, but this study has no result at K = 100 for: "
-                     + ", ".join(missing["not in this study"]) + ".")
+                     + ", ".join(map(markdown_text, missing["not in this study"])) + ".")
     if missing["not in the paper"]:
-        notes.append("- Datasets of this study that the paper does not report: " + ", ".join(missing["not in the paper"]) + ".")
+        notes.append("- Datasets of this study that the paper does not report: "
+                     + ", ".join(map(markdown_text, missing["not in the paper"])) + ".")
     return (["## Notes", ""] + notes + [""]) if notes else []
 
 

@@ -7,12 +7,19 @@ this module only marks the bold entries in each format's own way.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
+from .._csvsafe import escape_frame
 from .tables import Table
+
+# Characters Markdown may take for markup inside a line (emphasis, code, links, inline HTML,
+# entities, table cells). Names from the store (dataset names are users' file names) are
+# escaped with backslashes, so that they are shown as written, never rendered.
+_MARKDOWN_MARKUP = re.compile(r"([\\`*_\[\]<>|~&])")
 
 # Characters the tables use that LaTeX wants spelled out (the rest is escaped by pandas).
 _LATEX_SYMBOLS = {"±": r"$\pm$", "–": "--", "×10¹²": r"$\times 10^{12}$", "×10⁶": r"$\times 10^{6}$", "≥": r"$\geq$"}
@@ -24,19 +31,42 @@ def write_table(table: Table, directory: Path) -> list[Path]:
     paths = [directory / f"{table.name}.{suffix}" for suffix in ("md", "tex", "csv")]
     paths[0].write_text(markdown(table), encoding="utf-8")
     paths[1].write_text(latex(table), encoding="utf-8")
-    table.data.to_csv(paths[2], index=False)
+    escape_frame(table.data).to_csv(paths[2], index=False)
     return paths
+
+
+def markdown_text(text) -> str:
+    """``text`` on one line with Markdown's markup characters escaped."""
+    return _MARKDOWN_MARKUP.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def markdown_table(frame: pd.DataFrame, **kwargs) -> str:
+    """``frame.to_markdown(**kwargs)`` with its labels and text cells escaped."""
+    shown = frame.copy()
+    for column in shown.columns:
+        if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column].dtype):
+            shown[column] = shown[column].map(lambda v: markdown_text(v) if isinstance(v, str) else v)
+    shown.columns = _escaped_index(shown.columns)
+    shown.index = _escaped_index(shown.index)
+    return shown.to_markdown(**kwargs)
+
+
+def _escaped_index(index: pd.Index) -> pd.Index:
+    if isinstance(index, pd.MultiIndex):
+        return index
+    return pd.Index([markdown_text(v) if isinstance(v, str) else v for v in index], name=index.name)
 
 
 def markdown(table: Table) -> str:
     """Title, the table (bold as ``**...**``), and its notes as a list."""
-    cells = _marked(table, lambda text: f"**{text}**")
+    cells = _marked(table, lambda text: f"**{markdown_text(text)}**", plain=markdown_text)
     if isinstance(cells.columns, pd.MultiIndex):
         # Markdown has one header row: keep the methods, in pair order (the title names the pairs).
         cells.columns = cells.columns.get_level_values(-1)
+    cells.columns = [markdown_text(column) for column in cells.columns]
     body = cells.reset_index().to_markdown(index=False, disable_numparse=True,
                                            colalign=["left"] + ["right"] * len(cells.columns))
-    notes = "".join(f"- {note}\n" for note in table.notes)
+    notes = "".join(f"- {markdown_text(note)}\n" for note in table.notes)
     return f"{table.title}\n\n{body}\n" + (f"\n{notes}" if notes else "")
 
 

@@ -17,6 +17,9 @@ import pandas as pd
 from .formats import html_fragment
 from .tables import MISSING, Table
 
+#: Marks a page as written by sparsefs, so that a later report may replace it.
+GENERATOR = '<meta name="generator" content="sparsefs report">'
+
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
 h1 { border-bottom: 2px solid #336; padding-bottom: .3em; }
@@ -62,7 +65,7 @@ def write_index(out_dir: Path, title: str, facts: list[str], sections: list[Sect
         f'<li><a href="#{s.anchor}">{html.escape(s.title)}</a></li>' for s in sections) + "</ul></nav>")
     body += [_section(section, out_dir) for section in sections]
     page = (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n{GENERATOR}\n'
         f"<title>{html.escape(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
         + "\n".join(body)
         + "\n</body>\n</html>\n"
@@ -70,6 +73,17 @@ def write_index(out_dir: Path, title: str, facts: list[str], sections: list[Sect
     path = out_dir / "index.html"
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def is_report(folder: Path) -> bool:
+    """Whether ``folder`` holds a report page written by sparsefs (pages written before the
+    generator tag are known by their title)."""
+    try:
+        with open(folder / "index.html", encoding="utf-8", errors="replace") as page:
+            head = page.read(4096)
+    except OSError:
+        return False
+    return GENERATOR in head or "<title>sparsefs report</title>" in head
 
 
 def _section(section: Section, out_dir: Path) -> str:

@@ -26,8 +26,8 @@ from .comparison import (
     write_comparison,
 )
 from .coverage import coverage_scores, coverage_summary
-from .formats import write_table
-from .html import FigureEntry, Section, write_index
+from .formats import markdown_table, markdown_text, write_table
+from .html import FigureEntry, Section, is_report, write_index
 from .reference import Reference, ReportError, read_reference
 from .results import (
     SIX_METHODS,
@@ -77,20 +77,25 @@ def write_report(
     k: int = 100,
     window: str = "all_epochs",
     reference_dir: str | Path | None = None,
+    overwrite: bool = False,
 ) -> ReportSummary:
     """Write the report of ``store`` under ``out_dir`` (created if needed).
 
     ``k``: the number of selected features of the tables; ``window``: the importance window
     of the network methods. ``reference_dir``: the paper's CSV tables, to compare with (K=100).
+    ``out_dir`` must be new, empty, or an earlier report (its ``index.html`` written by
+    sparsefs), which is then replaced file by file; ``overwrite=True`` writes into any folder.
     Raises :class:`~sparsefs.study.StoreError` when the store did not evaluate ``k`` or
-    ``window``, and :class:`ReportError` for an unreadable reference folder.
+    ``window``, and :class:`ReportError` for an unreadable reference folder or an ``out_dir``
+    holding other files.
     """
+    out = Path(out_dir)
+    _check_out_dir(out, overwrite)
     reference = read_reference(reference_dir) if reference_dir is not None else None
     # Both fail early on an unevaluated K or window, before anything is written.
     selected_all = results_table(store, k=k, window=window)
     at_paper_k = results_table(store, k=PAPER_K, window=window) if reference is not None else None
     contents = store_contents(store)
-    out = Path(out_dir)
     for folder in (out, out / "tables", out / "figures"):
         if folder.exists() and not folder.is_dir():
             raise ReportError(f"{folder} exists and is not a folder")
@@ -112,6 +117,23 @@ def write_report(
     summary = report.write_summary(reference, notes)
     index = write_index(out, "sparsefs report", report.facts(), sections)
     return ReportSummary(out, index, summary, [*report.files, summary, index], notes, report.comparison_counts)
+
+
+def _check_out_dir(out: Path, overwrite: bool) -> None:
+    """Refuse to write into a folder of other files, where index.html or summary.md may be the user's."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ReportError(f"{out} exists and is not a folder")
+    present = sorted(path.name for path in out.iterdir())
+    if overwrite or not present or is_report(out):
+        return
+    shown = ", ".join(present[:4]) + (f", ... ({len(present)} in all)" if len(present) > 4 else "")
+    raise ReportError(
+        f"{out} already holds other files ({shown}) and no earlier sparsefs report; choose a new or empty folder, "
+        "or pass --force to write the report into it anyway (replacing index.html, summary.md, tables/ and figures/ "
+        "files of the same names)"
+    )
 
 
 def _missing(sections: list[Section]) -> list[str]:
@@ -315,13 +337,14 @@ class _Report:
         return facts
 
     def write_summary(self, reference: Reference | None, missing: list[str]) -> Path:
-        lines = ["# Report summary", ""] + [f"- {fact}" for fact in self.facts()] + [""]
+        lines = ["# Report summary", ""] + [f"- {markdown_text(fact)}" for fact in self.facts()] + [""]
         lines += self._cost_lines(reference)
         lines += ["## Wins and losses per pair", ""]
         if self.pair_counts.compared.sum() > 0:
             lines += [f"At K={self.k}, window {self.window}; equal at two decimals counts as a tie.", "",
-                      self.pair_counts.rename(columns={"first_better": "first better", "second_better": "second better",
-                                                       "compared": "datasets"}).to_markdown(index=False), ""]
+                      markdown_table(self.pair_counts.rename(columns={"first_better": "first better",
+                                                                      "second_better": "second better",
+                                                                      "compared": "datasets"}), index=False), ""]
         else:
             lines += ["No data: no dataset has both entries of any pair.", ""]
         lines += ["## Average ranking score", ""]
@@ -330,18 +353,18 @@ class _Report:
         else:
             wide = self.ranking.pivot(index="k", columns="method", values="score").reindex(columns=list(SIX_METHODS))
             wide["datasets"] = self.ranking.groupby("k").datasets.first()
-            lines += ["6 = best of the six on a dataset, 1 = worst.", "", wide.round(2).rename_axis("K").to_markdown(), ""]
+            lines += ["6 = best of the six on a dataset, 1 = worst.", "", markdown_table(wide.round(2).rename_axis("K")), ""]
         lines += ["## Synthetic coverage (top 100 of 200 features, 100 informative)", ""]
         if self.coverage.empty:
             lines += ["No data.", ""]
         else:
             wide = self.coverage.pivot(index="method", columns="m", values="mean")
-            lines += [wide.round(2).add_prefix("m = ").to_markdown(), ""]
+            lines += [markdown_table(wide.round(2).add_prefix("m = ")), ""]
         if reference is not None:
             lines += [f"## Beside the paper (K = {PAPER_K})", ""]
             lines += (["Entries within one paper std, above and below (paper_comparison.md lists each):", "",
-                       self.comparison_counts.to_markdown(), ""] if self.comparison_counts is not None else ["No data.", ""])
-        lines += ["## Missing data", ""] + ([f"- {note}" for note in missing] or ["Nothing: every section has all its entries."]) + [""]
+                       markdown_table(self.comparison_counts), ""] if self.comparison_counts is not None else ["No data.", ""])
+        lines += ["## Missing data", ""] + ([f"- {markdown_text(note)}" for note in missing] or ["Nothing: every section has all its entries."]) + [""]
         path = self.out / "summary.md"
         path.write_text("\n".join(lines), encoding="utf-8")
         return path
@@ -354,7 +377,7 @@ class _Report:
         lines.append(
             f"- SET-Attr needs on average {saved.memory_saved.mean():.1f}% less memory (stored parameters) and "
             f"{saved.flops_saved.mean():.1f}% fewer training FLOPs than Dense-Attr, over {counted(len(saved), 'dataset')} "
-            f"({', '.join(saved.index)}). The paper: more than 50% and 55% on average."
+            f"({', '.join(map(markdown_text, saved.index))}). The paper: more than 50% and 55% on average."
         )
         if reference is not None:
             paper = reference.flops.pivot(index="reference_name", columns="method", values="flops_e12")

@@ -120,11 +120,11 @@ def join_reference(table: pd.DataFrame, reference_dir: str | Path, window: str =
     ``reference_name``. Datasets or methods the paper does not report get NaN.
     """
     reference_dir = Path(reference_dir)
-    try:
-        networks = pd.read_csv(reference_dir / "paper_svm_accuracy_k100.csv")
-        baselines = pd.read_csv(reference_dir / "paper_baselines_k100.csv")
-    except OSError as error:
-        raise StoreError(f"cannot read the paper's tables in {reference_dir}: {error}") from None
+    if not reference_dir.is_dir():
+        raise StoreError(f"reference folder {reference_dir} does not exist")
+    networks = _reference_table(reference_dir / "paper_svm_accuracy_k100.csv",
+                                {"importance_window", "dataset", "method", "acc_mean", "acc_std", "sparsity"})
+    baselines = _reference_table(reference_dir / "paper_baselines_k100.csv", {"dataset", "method", "acc_mean", "acc_std"})
     networks = networks[networks["importance_window"] == window].drop(columns="importance_window")
     baselines = baselines[baselines["method"].isin(BASELINE_LABELS.values())].assign(sparsity=np.nan)
     paper = pd.concat([networks, baselines], ignore_index=True).rename(
@@ -133,6 +133,17 @@ def join_reference(table: pd.DataFrame, reference_dir: str | Path, window: str =
     )
     joined = table.assign(reference_name=table["dataset"].map(_reference_name))
     return joined.merge(paper, on=["reference_name", "method"], how="left").drop(columns="reference_name")
+
+
+def _reference_table(path: Path, columns: set[str]) -> pd.DataFrame:
+    try:
+        table = pd.read_csv(path)
+    except (OSError, ValueError) as error:  # missing, unreadable, not CSV (pandas' parser errors are ValueErrors)
+        raise StoreError(f"cannot read the paper's table {path}: {error}") from None
+    missing = columns - set(table.columns)
+    if missing:
+        raise StoreError(f"{path} lacks the column(s) {', '.join(sorted(missing))}")
+    return table
 
 
 def format_table(table: pd.DataFrame, k: int, window: str) -> str:
