@@ -61,11 +61,10 @@ def _progress_bar(total: int, enabled: bool):
 
 
 def cmd_select(args: argparse.Namespace) -> int:
-    from ._selector import SparseFeatureSelector
-
     dataset = _load(args)
     if args.k > dataset.n_features:
         raise UsageError(f"-k {args.k} is larger than the {dataset.n_features} features of {dataset.name}")
+    from ._selector import SparseFeatureSelector  # torch: imported once the data are known to be usable
     rows = _fit_rows(dataset, args.seed, args.all_rows)
     selector = SparseFeatureSelector(
         args.k,
