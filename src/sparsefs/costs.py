@@ -1,4 +1,4 @@
-"""Theoretical costs of a run (METHOD.md §6): stored parameters and training FLOPs.
+"""Theoretical costs of a run (the method page §6): stored parameters and training FLOPs.
 
 A linear layer's forward pass costs 2 FLOPs per active weight per sample (one multiply, one
 add); a training step (forward + backward) costs three forward passes. Bias additions and

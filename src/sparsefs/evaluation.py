@@ -12,7 +12,7 @@ from sklearn.svm import SVC
 def svm_accuracy(X_train, y_train, X_test, y_test, features) -> float:
     """Test accuracy of ``SVC()`` trained on the ``features`` columns of the training rows.
 
-    The paper's quality measure (METHOD.md §1): the columns are standardised with training
+    The paper's quality measure (the method page §1): the columns are standardised with training
     statistics, then an RBF SVM with scikit-learn's defaults is fitted and scored.
     """
     features = np.asarray(features, dtype=np.intp)

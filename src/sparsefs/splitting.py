@@ -1,6 +1,6 @@
 """Seeded, stratified splits: the selector's train/validation split and the paper's split.
 
-The paper's split (METHOD.md §2) is 80/20 train/test, then 80/20 train/validation inside the
+The paper's split (the method page §2) is 80/20 train/test, then 80/20 train/validation inside the
 training part, i.e. 64/16/20, "stratified where the classes allow". ``paper_split(y, seed)``
 followed by a selector fitted on the train+validation rows with ``validation_fraction=0.2,
 random_state=seed`` reproduces the same train and validation rows: both go through

@@ -33,7 +33,7 @@ _EVAL_BLOCK_ELEMENTS = 1 << 24
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """Every setting of one training run (METHOD.md §2–§3)."""
+    """Every setting of one training run (the method page §2–§3)."""
 
     training: str = "set"
     sparsity: float = 0.9

@@ -38,7 +38,7 @@ class FittedModel:
     importances: np.ndarray  # one score per feature, larger = more important
     val_loss: float  # cross-entropy of the model on the validation rows
     n_parameters: int  # parameters the model stores
-    training_flops: int  # theoretical FLOPs of the whole fit (METHOD.md §6)
+    training_flops: int  # theoretical FLOPs of the whole fit (the method page §6)
     n_iterations: int  # solver iterations / epochs actually run
 
 

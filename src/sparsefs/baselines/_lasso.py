@@ -5,7 +5,7 @@ one-vs-rest, when there are more than two classes); a feature's importance is th
 the class problems of its absolute coefficient. Features the L1 penalty zeroes share
 importance 0 and rank after every feature with a non-zero coefficient, in column order.
 
-FLOPs (METHOD.md §6): each liblinear outer iteration evaluates the linear model and its
+FLOPs (the method page §6): each liblinear outer iteration evaluates the linear model and its
 gradient on all training rows; it is counted as one full-batch training step of a linear
 layer, ``3 × 2 × n_train × n_features``, summed over the iterations of every class problem.
 """

@@ -7,7 +7,7 @@ model that uses no feature; the feature order is the path itself: the package's
 features that stay longer rank higher (equal λ: column order). The validation rows drive the
 package's early stopping at every λ; the recorded validation loss is the lowest along the path.
 
-FLOPs (METHOD.md §6): every epoch of the path (the dense start and every λ) is one pass of
+FLOPs (the method page §6): every epoch of the path (the dense start and every λ) is one pass of
 the training rows through the network and its skip layer (``3 × 2 × weights`` per row) plus
 the package's validation pass (``2 × weights`` per validation row), with one more validation
 pass before each λ. The proximal step and the search for the first λ are not counted.

@@ -12,7 +12,7 @@ helper that converts every training step's loss: training fails on any current P
 shim gives the package's own modules a ``collections`` that also carries those aliases; the
 standard library's ``collections`` is left untouched.
 
-FLOPs (METHOD.md §6): every epoch passes each training row through the network once
+FLOPs (the method page §6): every epoch passes each training row through the network once
 (``3 × 2 × weights``, the gates' element-wise products not counted), plus one forward pass of
 the validation rows at the end.
 """

@@ -24,7 +24,7 @@ from ._registry import PAPER_DATASETS, REGISTRY, DatasetSpec, RemoteFile, get_sp
 from ._synthetic import make_synthetic
 
 
-#: ``synthetic-<m>``: the synthetic benchmark of METHOD.md §8 with ``m`` samples. The data are
+#: ``synthetic-<m>``: the synthetic benchmark of the method page §8 with ``m`` samples. The data are
 #: drawn with one fixed seed, so every study cell and every report sees the same problem.
 SYNTHETIC_NAME = re.compile(r"synthetic-([1-9][0-9]*)")
 SYNTHETIC_SEED = 0

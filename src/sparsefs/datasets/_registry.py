@@ -1,4 +1,4 @@
-"""The benchmark datasets of the paper (METHOD.md §11), and a few extras from the same source.
+"""The benchmark datasets of the paper (the method page §11), and a few extras from the same source.
 
 Every entry names its files, where each file comes from, its sha256 where it is known, the
 reader that turns the files into ``(X, y)``, and the shape and class count the data must have.
@@ -38,7 +38,7 @@ class DatasetSpec:
     files: tuple[RemoteFile, ...]
     reader: str
     in_paper: bool = True
-    reference_name: str | None = None  # the name in ../shared/reference/*.csv (of the stood-in-for dataset for extras)
+    reference_name: str | None = None  # the name in the paper's reference tables (of the stood-in-for dataset for extras)
     image_shape: tuple[int, int] | None = None
     image_order: str = "C"  # "F": pixels stored column by column (MATLAB order)
     aliases: tuple[str, ...] = field(default_factory=tuple)

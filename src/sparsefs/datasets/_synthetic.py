@@ -1,4 +1,4 @@
-"""The synthetic benchmark of the paper's appendix C (METHOD.md §8)."""
+"""The synthetic benchmark of the paper's appendix C (the method page §8)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from typing import ClassVar
 import numpy as np
 import torch
 
-#: Accumulation windows (METHOD.md §4): the sum over every iteration up to and including the
+#: Accumulation windows (the method page §4): the sum over every iteration up to and including the
 #: best epoch, the sum within the best epoch, and the value at the best epoch's last iteration.
 WINDOWS = ("all_epochs", "best_epoch", "last_iteration")
 

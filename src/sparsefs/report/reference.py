@@ -1,4 +1,4 @@
-"""The paper's published numbers (the CSV tables in ``../shared/reference``), read and checked once."""
+"""The paper's published numbers (a folder of its result tables as CSV, ``--reference``), read and checked once."""
 
 from __future__ import annotations
 

@@ -260,7 +260,7 @@ class _Report:
 
     def coverage_section(self, reference: Reference | None) -> Section:
         section = Section("coverage", "Synthetic benchmark: coverage of the informative features",
-                          "METHOD.md §8: 200 features, 100 informative; coverage = the share of the informative "
+                          "the method page §8: 200 features, 100 informative; coverage = the share of the informative "
                           "features among a method's top 100, for the chosen configuration of every method "
                           f"(networks: window {self.window}), against the number of samples m.")
         if not self.contents.synthetic:

@@ -7,7 +7,7 @@ datasets = ["Isolet", "Madelon"]     # registry names or data files
 seeds = 10                           # a count (0..9) or a list
 k = [25, 50, 75, 100, 200]           # SVM accuracy is stored for every K ...
 windows = ["all_epochs", "best_epoch", "last_iteration"]   # ... and every window
-# data_home = "../shared/datasets"   # default: $SPARSEFS_DATA, else a per-user cache
+# data_home = "~/data/sparsefs"      # default: $SPARSEFS_DATA, else a per-user cache
 
 [network]                            # SparseFeatureSelector cells (optional)
 training = ["dense", "set", "rigl"]

@@ -3,7 +3,7 @@
 A cell loads its dataset (cached per process), takes the paper split for its seed, fits the
 estimator on the training + validation rows (the estimator splits off the same validation
 rows itself), and scores the importances by the SVM test accuracy of the top K features
-(METHOD.md §1), the SVM trained on the training + validation rows. Everything comes back to
+(the method page §1), the SVM trained on the training + validation rows. Everything comes back to
 the driver as a :class:`CellOutcome`; nothing here writes to the store. A failing cell comes
 back as an outcome with its error, so one bad cell never stops a study.
 """

@@ -1,4 +1,4 @@
-"""Model selection over a results store, and the paper-style table (METHOD.md §5).
+"""Model selection over a results store, and the paper-style table (the method page §5).
 
 For every dataset and method (a training mode or a baseline), the configuration (sparsity
 and L2, or the baseline's searched parameters) with the lowest validation loss, averaged over
