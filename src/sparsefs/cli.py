@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from ._optional import MissingDependency
 from .datasets import DatasetError
 
 EXIT_USER_ERROR = 2
@@ -371,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (UsageError, DatasetError, ValueError, OSError) as error:
+    except (UsageError, DatasetError, ValueError, OSError, MissingDependency) as error:
         print(f"sparsefs {args.command}: error: {error}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.datasets import load_digits
 
+from ._optional import import_optional
 from ._selector import SparseFeatureSelector
 from .datasets import make_synthetic
 from .evaluation import coverage, svm_accuracy
@@ -43,6 +44,7 @@ def run_demo(
     report: Callable[[DemoRow], None] | None = None,
 ) -> tuple[list[DemoRow], Path]:
     """Fit every method on both datasets (paper split, sparsity 0.8); returns rows and the PNG."""
+    import_optional("matplotlib", "plot", "the demo's heat map")  # say so before minutes of training
     X_syn, y_syn, informative = make_synthetic(1000, random_state=seed)
     digits = load_digits()
     datasets = [
@@ -83,8 +85,7 @@ def run_demo(
 
 
 def _save_heat_maps(maps: dict[str, np.ndarray], path: Path) -> Path:
-    import matplotlib
-
+    matplotlib = import_optional("matplotlib", "plot", "the demo's heat map")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

@@ -18,9 +18,9 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.multiclass import OneVsRestClassifier
-from sklearn.utils._param_validation import Interval
 
 from .. import costs
+from .._sklearn import Interval
 from ._base import BaselineSelector, FittedModel, SplitData
 
 

@@ -19,9 +19,9 @@ from functools import partial
 from numbers import Integral, Real
 
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from .. import costs
+from .._sklearn import Interval, StrOptions
 from ._base import (
     BaselineSelector,
     BaselineUnavailable,

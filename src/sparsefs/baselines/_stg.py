@@ -27,9 +27,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from .. import costs
+from .._sklearn import Interval, StrOptions
 from ._base import (
     BaselineSelector,
     BaselineUnavailable,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import platform
-import resource
 import socket
 import time
 import traceback
@@ -34,6 +33,11 @@ from ..datasets import load
 from ..evaluation import svm_accuracy
 from ..splitting import paper_split
 from .cells import BASELINE_WINDOW, Cell, CellOutcome
+
+try:  # POSIX only: on Windows the peak memory of a CPU cell is not recorded
+    import resource
+except ImportError:
+    resource = None
 
 _MAX_WARNINGS = 20
 
@@ -247,5 +251,7 @@ def _peak_rss_bytes() -> int | None:
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
+    if resource is None:
+        return None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux, bytes on macOS
     return peak * (1 if platform.system() == "Darwin" else 1024) if peak else None

@@ -1,0 +1,15 @@
+"""The private scikit-learn APIs sparsefs uses, imported here and nowhere else.
+
+Parameter validation follows scikit-learn's own convention (``_parameter_constraints``
+checked by ``_fit_context``), which has no public equivalent: ``check_scalar`` checks one
+value, not an estimator's declared constraints, and ``_fit_context`` also honours
+``sklearn.set_config(skip_parameter_validation=...)``. Both live in private modules that a
+scikit-learn release may move, so pyproject.toml bounds scikit-learn to the releases CI
+tests (the oldest-versions leg and the current one) and this module is the one place to
+adapt when a release moves them.
+"""
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+
+__all__ = ["Interval", "StrOptions", "_fit_context"]
