@@ -9,7 +9,15 @@ tests (the oldest-versions leg and the current one) and this module is the one p
 adapt when a release moves them.
 """
 
+import sklearn
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
-__all__ = ["Interval", "StrOptions", "_fit_context"]
+_VERSION = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
+
+#: LogisticRegression's arguments for a pure L1 penalty: ``l1_ratio=1`` since 1.8 (where
+#: ``penalty`` is deprecated); before 1.8 ``l1_ratio`` is ignored unless
+#: ``penalty="elasticnet"``, so it would silently fit an L2 model.
+L1_PENALTY = {"l1_ratio": 1.0} if _VERSION >= (1, 8) else {"penalty": "l1"}
+
+__all__ = ["L1_PENALTY", "Interval", "StrOptions", "_fit_context"]

@@ -20,7 +20,7 @@ from sklearn.metrics import log_loss
 from sklearn.multiclass import OneVsRestClassifier
 
 from .. import costs
-from .._sklearn import Interval
+from .._sklearn import L1_PENALTY, Interval
 from ._base import BaselineSelector, FittedModel, SplitData
 
 
@@ -39,6 +39,17 @@ class LassoSelector(BaselineSelector):
         Rows held out (stratified) for the validation loss.
     random_state : int, RandomState instance or None, default=None
         Seeds the split and liblinear's coordinate order.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sparsefs.baselines import LassoSelector
+    >>> X, y = make_classification(200, 20, n_informative=3, n_redundant=0, shuffle=False, random_state=0)
+    >>> selector = LassoSelector(3, C=0.1, random_state=0).fit(X, y)
+    >>> sorted(selector.ranking_[:3].tolist())
+    [0, 1, 2]
+    >>> selector.training_flops_ > 0
+    True
     """
 
     name = "lasso"
@@ -61,7 +72,7 @@ class LassoSelector(BaselineSelector):
         self.random_state = random_state
 
     def _fit_model(self, data: SplitData) -> FittedModel:
-        l1 = LogisticRegression(C=self.C, l1_ratio=1.0, solver="liblinear", max_iter=self.max_iter, tol=self.tol,
+        l1 = LogisticRegression(C=self.C, **L1_PENALTY, solver="liblinear", max_iter=self.max_iter, tol=self.tol,
                                 random_state=self._seed())
         model = l1 if data.n_classes == 2 else OneVsRestClassifier(l1)
         model.fit(data.X_train, data.y_train)
