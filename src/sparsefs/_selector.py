@@ -104,6 +104,22 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when ``X`` had string column names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sparsefs import SparseFeatureSelector
+    >>> X, y = load_digits(return_X_y=True)
+    >>> selector = SparseFeatureSelector(16, training="set", sparsity=0.8, hidden_layer_sizes=(64, 16),
+    ...                                  max_epochs=3, random_state=0).fit(X[:500], y[:500])
+    >>> selector.transform(X).shape
+    (1797, 16)
+    >>> selector.ranking_.shape, selector.feature_importances_.shape
+    ((64,), (64,))
+    >>> sorted(selector.importances_["attribution"])
+    ['all_epochs', 'best_epoch', 'last_iteration']
+    >>> selector.n_parameters_ < 64 * 64 + 64 * 16 + 16 * 10
+    True
     """
 
     _parameter_constraints: dict = {

@@ -28,7 +28,26 @@ from ..splitting import stratified_split
 
 
 class BaselineUnavailable(ImportError):
-    """The package a baseline wraps is not installed (or cannot be imported)."""
+    """The package a baseline wraps is not installed (or cannot be imported).
+
+    Examples
+    --------
+    Raised by ``fit`` when the baseline's package is not installed:
+
+    >>> import sys
+    >>> from sparsefs.baselines import BaselineUnavailable, LassoNetSelector
+    >>> installed = sys.modules.pop("lassonet", None)
+    >>> sys.modules["lassonet"] = None  # as if the package were not installed
+    >>> try:
+    ...     LassoNetSelector(1).fit([[0.0, 1.0], [1.0, 0.0]] * 5, [0, 1] * 5)
+    ... except BaselineUnavailable as error:
+    ...     print(str(error).split("; ")[-1])
+    ... finally:
+    ...     del sys.modules["lassonet"]
+    ...     if installed is not None:
+    ...         sys.modules["lassonet"] = installed
+    install it with: pip install 'sparsefs[baselines]'
+    """
 
 
 @dataclass(frozen=True)
@@ -59,6 +78,21 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
     Fitted attributes: ``feature_importances_``, ``ranking_`` (most important first, ties in
     column order), ``val_loss_``, ``n_parameters_``, ``training_flops_``, ``n_iter_``,
     ``classes_``, ``n_features_in_``.
+
+    Examples
+    --------
+    Every baseline is used like :class:`~sparsefs.SparseFeatureSelector`:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sparsefs.baselines import BASELINES, BaselineSelector
+    >>> sorted(BASELINES)
+    ['lasso', 'lassonet', 'stg']
+    >>> issubclass(BASELINES["lasso"], BaselineSelector)
+    True
+    >>> X, y = load_digits(return_X_y=True)
+    >>> selector = BASELINES["lasso"](10, C=0.1, random_state=0).fit(X, y)
+    >>> int(selector.get_support().sum()), bool(selector.val_loss_ > 0)
+    (10, True)
     """
 
     #: Short name used in study configurations and result stores.

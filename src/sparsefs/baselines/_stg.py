@@ -90,6 +90,17 @@ class STGSelector(BaselineSelector):
     device : str, default="auto"
     random_state : int, RandomState instance or None, default=None
         Seeds the split, the initial weights, the gate noise and the batch order.
+
+    Examples
+    --------
+    Needs the ``stg`` package (``pip install 'sparsefs[baselines]'``):
+
+    >>> from sklearn.datasets import make_classification
+    >>> from sparsefs.baselines import STGSelector
+    >>> X, y = make_classification(200, 10, n_informative=3, n_redundant=0, shuffle=False, random_state=0)
+    >>> selector = STGSelector(3, hidden_dims=(16,), max_epochs=20, random_state=0).fit(X, y)
+    >>> selector.feature_importances_.shape
+    (10,)
     """
 
     name = "stg"

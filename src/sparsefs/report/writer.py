@@ -62,6 +62,17 @@ PAPER_K = 100
 
 @dataclass
 class ReportSummary:
+    """What :func:`write_report` wrote: the folder, the page, the summary and every file.
+
+    Examples
+    --------
+    See :func:`write_report`, which returns one:
+
+    >>> from sparsefs.report import ReportSummary
+    >>> sorted(ReportSummary.__dataclass_fields__)
+    ['comparison_counts', 'files', 'index', 'notes', 'out_dir', 'summary']
+    """
+
     out_dir: Path
     index: Path
     summary: Path
@@ -84,6 +95,23 @@ def write_report(
     of the network methods. ``reference_dir``: the paper's CSV tables, to compare with (K=100).
     Raises :class:`~sparsefs.study.StoreError` when the store did not evaluate ``k`` or
     ``window``, and :class:`ReportError` for an unreadable reference folder.
+
+    Examples
+    --------
+    A one-cell study, then its report:
+
+    >>> from sparsefs.report import write_report
+    >>> from sparsefs.study import open_store, parse_config, run_study
+    >>> config = parse_config({
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 1, "k": [10]},
+    ...     "network": {"training": ["set"], "importance": ["attribution"], "sparsity": [0.9],
+    ...                 "l2": [1e-4], "hidden_layer_sizes": [8], "max_epochs": 2},
+    ... })
+    >>> summary = run_study(config)
+    >>> with open_store("study.sqlite") as store:
+    ...     report = write_report(store, "report", k=10)
+    >>> report.index.name, report.summary.name
+    ('index.html', 'summary.md')
     """
     reference = read_reference(reference_dir) if reference_dir is not None else None
     # Both fail early on an unevaluated K or window, before anything is written.

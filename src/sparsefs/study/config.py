@@ -55,7 +55,17 @@ _DEFAULT_KS = (25, 50, 75, 100, 200)
 
 
 class ConfigError(ValueError):
-    """A mistake in a study configuration, reported in one line."""
+    """A mistake in a study configuration, reported in one line.
+
+    Examples
+    --------
+    >>> from sparsefs.study import ConfigError, parse_config
+    >>> try:
+    ...     parse_config({"study": {"store": "s.sqlite", "datasets": ["Isolet"], "seeds": 1, "colour": 1}})
+    ... except ConfigError as error:
+    ...     print("refused:", "colour" in str(error))
+    refused: True
+    """
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,17 @@ class BaselineGrid:
 
 @dataclass(frozen=True)
 class StudyConfig:
+    """A whole study: where results go, the datasets, seeds, K and windows, and the grids.
+
+    Examples
+    --------
+    >>> from sparsefs.study import parse_config
+    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["Isolet"], "seeds": 3, "k": [50]},
+    ...                        "baselines": {"lasso": {}}})
+    >>> config.datasets, config.seeds, config.ks
+    (('Isolet',), (0, 1, 2), (50,))
+    """
+
     store: str
     datasets: tuple[str, ...]
     seeds: tuple[int, ...]
@@ -92,7 +113,24 @@ class StudyConfig:
 
 
 def load_config(path: str | os.PathLike) -> StudyConfig:
-    """Read and validate a study configuration (``.toml``; ``.yaml``/``.yml`` with PyYAML)."""
+    """Read and validate a study configuration (``.toml``; ``.yaml``/``.yml`` with PyYAML).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from sparsefs.study import load_config
+    >>> _ = Path("quick.toml").write_text('''
+    ... [study]
+    ... store = "quick.sqlite"
+    ... datasets = ["synthetic-500"]
+    ... seeds = 2
+    ... [baselines.lasso.grid]
+    ... C = [0.1, 1.0]
+    ... ''')
+    >>> config = load_config("quick.toml")
+    >>> config.store, [b.name for b in config.baselines]
+    ('quick.sqlite', ['lasso'])
+    """
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"study configuration {path} does not exist")
@@ -100,7 +138,19 @@ def load_config(path: str | os.PathLike) -> StudyConfig:
 
 
 def parse_config(document: Mapping, source: str = "<config>") -> StudyConfig:
-    """Validate an already-parsed configuration document."""
+    """Validate an already-parsed configuration document.
+
+    Examples
+    --------
+    >>> from sparsefs.study import parse_config
+    >>> config = parse_config({
+    ...     "study": {"store": "s.sqlite", "datasets": ["Isolet"], "seeds": [0, 5]},
+    ...     "network": {"training": ["set"], "importance": ["attribution", "strength"],
+    ...                 "sparsity": [0.9], "l2": [1e-4], "max_epochs": 50},
+    ... })
+    >>> config.seeds, config.network.metrics, dict(config.network.params)
+    ((0, 5), ('attribution', 'strength'), {'max_epochs': 50})
+    """
     where = _Where(source)
     _check_keys(document, ("study", "network", "baselines"), where, required=("study",))
     study = _table(document, "study", where)

@@ -92,11 +92,31 @@ CREATE INDEX IF NOT EXISTS cells_by_configuration ON cells (dataset, method, par
 
 
 class StoreError(ValueError):
-    """The results store cannot be opened or does not hold what was asked for."""
+    """The results store cannot be opened or does not hold what was asked for.
+
+    Examples
+    --------
+    >>> from sparsefs.study import StoreError, open_store
+    >>> try:
+    ...     open_store("missing.sqlite", create=False)
+    ... except StoreError as error:
+    ...     print("refused")
+    refused
+    """
 
 
 class ResultStore(ABC):
-    """Where a study's results live."""
+    """Where a study's results live.
+
+    Examples
+    --------
+    :func:`open_store` gives the SQLite implementation:
+
+    >>> from sparsefs.study import ResultStore, open_store
+    >>> with open_store("results.sqlite") as store:
+    ...     isinstance(store, ResultStore), store.statuses()
+    (True, {})
+    """
 
     @abstractmethod
     def statuses(self) -> dict[str, str]:
@@ -133,7 +153,15 @@ class ResultStore(ABC):
 
 
 class SQLiteStore(ResultStore):
-    """A results store in one SQLite file (WAL mode, every cell one transaction)."""
+    """A results store in one SQLite file (WAL mode, every cell one transaction).
+
+    Examples
+    --------
+    >>> from sparsefs.study import SQLiteStore
+    >>> with SQLiteStore("results.sqlite") as store:
+    ...     store.query("SELECT COUNT(*) AS n FROM cells")["n"].tolist()
+    [0]
+    """
 
     def __init__(self, path: str | Path, *, create: bool = True):
         self.path = Path(path)
@@ -225,7 +253,15 @@ class SQLiteStore(ResultStore):
 
 
 def open_store(location: str | Path, *, create: bool = True) -> ResultStore:
-    """The store at ``location``: a file path or ``sqlite:///path`` (the only kind so far)."""
+    """The store at ``location``: a file path or ``sqlite:///path`` (the only kind so far).
+
+    Examples
+    --------
+    >>> from sparsefs.study import open_store
+    >>> with open_store("results.sqlite") as store:
+    ...     store.evaluated()
+    {}
+    """
     text = str(location)
     if "://" in text:
         scheme, _, rest = text.partition("://")
