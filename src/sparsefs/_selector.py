@@ -80,9 +80,9 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
 
     Attributes
     ----------
-    feature_importances_ : ndarray of shape (n_features_in_,)
+    feature_importances_ : ndarray of shape (n_features,)
         Accumulated importance of every feature (0 for features constant in the training rows).
-    ranking_ : ndarray of shape (n_features_in_,)
+    ranking_ : ndarray of shape (n_features,)
         Feature indices, most important first.
     importances_ : dict
         ``importances_[metric][window]``: the importance of every computed metric in every
@@ -102,6 +102,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     training_flops_ : int
         Theoretical FLOPs of the whole run, importance computation included.
     n_features_in_ : int
+        Number of features seen during ``fit``.
     feature_names_in_ : ndarray of str
         Only when ``X`` had string column names.
 
