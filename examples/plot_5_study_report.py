@@ -14,7 +14,7 @@ saved as a user's own ``.npz`` file.
 """
 
 # %%
-import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -25,9 +25,11 @@ from sklearn.datasets import load_digits
 from sparsefs.report import write_report
 from sparsefs.study import format_table, open_store, parse_config, results_table, run_study
 
-os.chdir(tempfile.mkdtemp(prefix="sparsefs-study-"))  # a scratch folder for the study's files
+work = Path(tempfile.gettempdir(), "sparsefs-gallery-study")  # a scratch folder, emptied first
+shutil.rmtree(work, ignore_errors=True)
+work.mkdir()
 digits = load_digits()
-np.savez("digits.npz", X=digits.data[:600], y=digits.target[:600])
+np.savez(work / "digits.npz", X=digits.data[:600], y=digits.target[:600])
 
 # %%
 # The configuration, written here as a dictionary (a TOML file with the same tables is what
@@ -35,8 +37,8 @@ np.savez("digits.npz", X=digits.data[:600], y=digits.target[:600])
 # training run, two sparsity levels, and the Lasso baseline with two values of ``C``.
 config = parse_config({
     "study": {
-        "store": "study.sqlite",
-        "datasets": ["synthetic-300", "digits.npz"],
+        "store": str(work / "study.sqlite"),
+        "datasets": ["synthetic-300", str(work / "digits.npz")],
         "seeds": 2,
         "k": [10, 20],
         "windows": ["all_epochs"],
@@ -72,13 +74,13 @@ with open_store(config.store) as store:
 # %%
 # The report: tables (Markdown, LaTeX, CSV), figures and a one-page ``index.html``.
 with open_store(config.store) as store:
-    report = write_report(store, "report", k=20, window="all_epochs")
+    report = write_report(store, work / "report", k=20, window="all_epochs")
 print(f"{len(report.files)} files, index: {report.index.name}")
 print(report.summary.read_text()[:1200])
 
 # %%
 # One of its figures: accuracy against sparsity for the digits, one curve per method.
-figure = sorted(Path("report", "figures").glob("accuracy_vs_sparsity_*.png"))[0]
+figure = sorted((work / "report" / "figures").glob("accuracy_vs_sparsity_*.png"))[0]
 fig, ax = plt.subplots(figsize=(7, 4.5))
 ax.imshow(plt.imread(figure))
 ax.set_axis_off()
