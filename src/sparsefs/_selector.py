@@ -6,13 +6,13 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._ranking import available_device, check_selection_input, parse_device, top_k_mask
+from ._sklearn import Interval, StrOptions, _fit_context
 from .data import BatchSource, standardization, zero_variance_features
 from .importance import METRICS, WINDOWS
 from .network import BACKENDS
@@ -80,9 +80,9 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
 
     Attributes
     ----------
-    feature_importances_ : ndarray of shape (n_features_in_,)
+    feature_importances_ : ndarray of shape (n_features,)
         Accumulated importance of every feature (0 for features constant in the training rows).
-    ranking_ : ndarray of shape (n_features_in_,)
+    ranking_ : ndarray of shape (n_features,)
         Feature indices, most important first.
     importances_ : dict
         ``importances_[metric][window]``: the importance of every computed metric in every
@@ -102,8 +102,25 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     training_flops_ : int
         Theoretical FLOPs of the whole run, importance computation included.
     n_features_in_ : int
+        Number of features seen during ``fit``.
     feature_names_in_ : ndarray of str
         Only when ``X`` had string column names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sparsefs import SparseFeatureSelector
+    >>> X, y = load_digits(return_X_y=True)
+    >>> selector = SparseFeatureSelector(16, training="set", sparsity=0.8, hidden_layer_sizes=(64, 16),
+    ...                                  max_epochs=3, random_state=0).fit(X[:500], y[:500])
+    >>> selector.transform(X).shape
+    (1797, 16)
+    >>> selector.ranking_.shape, selector.feature_importances_.shape
+    ((64,), (64,))
+    >>> sorted(selector.importances_["attribution"])
+    ['all_epochs', 'best_epoch', 'last_iteration']
+    >>> selector.n_parameters_ < 64 * 64 + 64 * 16 + 16 * 10
+    True
     """
 
     _parameter_constraints: dict = {

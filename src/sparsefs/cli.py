@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import __version__
 from ._csvsafe import escape_frame, unescape_cell
+from ._optional import MissingDependency
 from .datasets import DatasetError
 
 EXIT_USER_ERROR = 2
@@ -409,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (UsageError, DatasetError, ValueError, OSError, FloatingPointError) as error:
+    except (UsageError, DatasetError, ValueError, OSError, FloatingPointError, MissingDependency) as error:
         print(f"sparsefs {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_USER_ERROR
     except sqlite3.Error as error:  # the store normally says this itself (StoreError); a last resort

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.datasets import load_digits
 
+from ._optional import import_optional
 from ._selector import SparseFeatureSelector
 from .datasets import make_synthetic
 from .evaluation import coverage, svm_accuracy
@@ -26,6 +27,16 @@ RUNS = (("set", {"SET-Attr": "attribution", "SET-QS": "strength"}), ("dense", {"
 
 @dataclass
 class DemoRow:
+    """One line of the demo's table: a method's selection on a dataset, and its costs.
+
+    Examples
+    --------
+    >>> from sparsefs.demo import DemoRow
+    >>> row = DemoRow("digits", "SET-Attr", 16, 0.93, None, 2.5, 10_000, 10**9)
+    >>> row.method, row.svm_accuracy
+    ('SET-Attr', 0.93)
+    """
+
     dataset: str
     method: str
     k: int
@@ -42,7 +53,20 @@ def run_demo(
     max_epochs: int = 100,
     report: Callable[[DemoRow], None] | None = None,
 ) -> tuple[list[DemoRow], Path]:
-    """Fit every method on both datasets (paper split, sparsity 0.8); returns rows and the PNG."""
+    """Fit every method on both datasets (paper split, sparsity 0.8); returns rows and the PNG.
+
+    Examples
+    --------
+    One epoch per run, to show the shape of the result (``sparsefs demo`` trains 100):
+
+    >>> from sparsefs.demo import run_demo
+    >>> rows, png = run_demo(".", max_epochs=1)
+    >>> sorted({row.method for row in rows})
+    ['Dense-Attr', 'SET-Attr', 'SET-QS']
+    >>> png.name
+    'sparsefs-demo-digits.png'
+    """
+    import_optional("matplotlib", "plot", "the demo's heat map")  # say so before minutes of training
     X_syn, y_syn, informative = make_synthetic(1000, random_state=seed)
     digits = load_digits()
     datasets = [
@@ -83,8 +107,7 @@ def run_demo(
 
 
 def _save_heat_maps(maps: dict[str, np.ndarray], path: Path) -> Path:
-    import matplotlib
-
+    matplotlib = import_optional("matplotlib", "plot", "the demo's heat map")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

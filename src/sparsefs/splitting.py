@@ -1,6 +1,6 @@
 """Seeded, stratified splits: the selector's train/validation split and the paper's split.
 
-The paper's split (METHOD.md §2) is 80/20 train/test, then 80/20 train/validation inside the
+The paper's split (the method page §2) is 80/20 train/test, then 80/20 train/validation inside the
 training part, i.e. 64/16/20, "stratified where the classes allow". ``paper_split(y, seed)``
 followed by a selector fitted on the train+validation rows with ``validation_fraction=0.2,
 random_state=seed`` reproduces the same train and validation rows: both go through
@@ -30,6 +30,15 @@ def stratified_split(
     ``min_kept`` kept; as in scikit-learn, ``ceil(held_fraction * n)`` rows are held out in all
     where those bounds allow it, the rounding remainders going to the classes with the largest
     fractional share (ties broken at random).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefs.splitting import stratified_split
+    >>> y = np.array([0] * 8 + [1] * 2)
+    >>> kept, held_out = stratified_split(y, 0.2, random_state=0)
+    >>> np.bincount(y[held_out]).tolist()
+    [1, 1]
     """
     y = np.asarray(y)
     rng = check_random_state(random_state)
@@ -72,6 +81,15 @@ def paper_split(y, random_state=None) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
     Every class keeps at least two rows for training and validation; a class of two samples
     therefore has none in the test part.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefs.splitting import paper_split
+    >>> y = np.repeat([0, 1], 50)
+    >>> train, validation, test = paper_split(y, random_state=0)
+    >>> len(train), len(validation), len(test)
+    (64, 16, 20)
     """
     train_val, test = stratified_split(y, 0.2, random_state, min_held=0, min_kept=2)
     train, validation = stratified_split(np.asarray(y)[train_val], 0.2, random_state)

@@ -36,7 +36,15 @@ DIVERGENCE_FACTOR = 100.0
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """Every setting of one training run (METHOD.md §2–§3)."""
+    """Every setting of one training run (the method page §2–§3).
+
+    Examples
+    --------
+    >>> from sparsefs.training import TrainingConfig
+    >>> config = TrainingConfig(training="rigl", sparsity=0.95)
+    >>> round(config.density, 2), config.growth
+    (0.05, 'gradient')
+    """
 
     training: str = "set"
     sparsity: float = 0.9
@@ -61,7 +69,25 @@ class TrainingConfig:
 
 @dataclass
 class TrainingResult:
-    """What a run leaves behind. ``network`` is the final (not the best-epoch) network."""
+    """What a run leaves behind. ``network`` is the final (not the best-epoch) network.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from sparsefs.data import BatchSource
+    >>> X = np.random.RandomState(0).randn(60, 6).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(int)
+    >>> mean, scale = np.zeros(6), np.ones(6)
+    >>> train = BatchSource(X[:40], y[:40], mean, scale, torch.device("cpu"))
+    >>> validation = BatchSource(X[40:], y[40:], mean, scale, torch.device("cpu"))
+
+    >>> from sparsefs.training import TrainingConfig, train_network
+    >>> result = train_network(train, validation, 2, TrainingConfig(hidden_layer_sizes=(8,), max_epochs=3, batch_size=10),
+    ...                        ["attribution"], seed=0, device=torch.device("cpu"))
+    >>> result.n_epochs, result.n_steps, sorted(result.importances["attribution"])
+    (3, 12, ['all_epochs', 'best_epoch', 'last_iteration'])
+    """
 
     importances: dict[str, dict[str, np.ndarray]]  # metric -> window -> (n_features,)
     history: dict[str, list]
@@ -79,7 +105,18 @@ EpochCallback = Callable[[dict], None]
 
 
 class Trainer:
-    """One training run's network, optimiser and metrics, advanced one batch at a time."""
+    """One training run's network, optimiser and metrics, advanced one batch at a time.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sparsefs.training import Trainer, TrainingConfig
+    >>> trainer = Trainer(10, 2, TrainingConfig(hidden_layer_sizes=(8,), update_interval=1), ["strength"],
+    ...                   seed=0, device=torch.device("cpu"), steps_per_epoch=5)
+    >>> loss, hits = trainer.step(torch.randn(4, 10), torch.tensor([0, 1, 0, 1]))
+    >>> trainer.n_steps, loss.ndim
+    (1, 0)
+    """
 
     def __init__(self, n_features: int, n_classes: int, config: TrainingConfig, metrics: Sequence[str], *,
                  seed: int, device: torch.device, steps_per_epoch: int):
@@ -139,6 +176,24 @@ def train_network(
 
     Without a validation set there is no early stopping and the last epoch counts as best.
     ``on_epoch_end`` receives each epoch's history record (for progress display).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from sparsefs.data import BatchSource
+    >>> X = np.random.RandomState(0).randn(60, 6).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(int)
+    >>> mean, scale = np.zeros(6), np.ones(6)
+    >>> train = BatchSource(X[:40], y[:40], mean, scale, torch.device("cpu"))
+    >>> validation = BatchSource(X[40:], y[40:], mean, scale, torch.device("cpu"))
+
+    >>> from sparsefs.training import TrainingConfig, train_network
+    >>> config = TrainingConfig(training="set", sparsity=0.5, hidden_layer_sizes=(8,), max_epochs=5, batch_size=10)
+    >>> result = train_network(train, validation, 2, config, ["attribution", "strength"], seed=0,
+    ...                        device=torch.device("cpu"))
+    >>> result.importances["strength"]["all_epochs"].shape, 1 <= result.best_epoch <= 5
+    ((6,), True)
     """
     trainer = Trainer(train.n_features, n_classes, config, metrics, seed=seed, device=device,
                       steps_per_epoch=math.ceil(train.n_samples / config.batch_size))
@@ -233,7 +288,26 @@ def _metric_generator(seed: int, name: str) -> torch.Generator:
 
 @torch.no_grad()
 def evaluate(network: SparseMLP, data: BatchSource, batch_size: int = 1024) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy of ``network`` on every row of ``data``."""
+    """Mean cross-entropy and accuracy of ``network`` on every row of ``data``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from sparsefs.data import BatchSource
+    >>> X = np.random.RandomState(0).randn(60, 6).astype(np.float32)
+    >>> y = (X[:, 0] > 0).astype(int)
+    >>> mean, scale = np.zeros(6), np.ones(6)
+    >>> train = BatchSource(X[:40], y[:40], mean, scale, torch.device("cpu"))
+    >>> validation = BatchSource(X[40:], y[40:], mean, scale, torch.device("cpu"))
+
+    >>> from sparsefs.network import SparseMLP
+    >>> from sparsefs.training import evaluate
+    >>> network = SparseMLP(6, (8,), 2, generator=torch.Generator().manual_seed(0))
+    >>> loss, accuracy = evaluate(network, validation)
+    >>> loss > 0, 0 <= accuracy <= 1
+    (True, True)
+    """
     network.eval()
     loss_sum = torch.zeros((), device=data.device)
     n_correct = torch.zeros((), dtype=torch.long, device=data.device)

@@ -1,4 +1,4 @@
-"""The paper's baselines (METHOD.md §7) as scikit-learn feature selectors.
+"""The paper's baselines (the method page §7) as scikit-learn feature selectors.
 
 Each wraps its package (scikit-learn, ``lassonet``, ``stg``) behind the same interface as
 :class:`~sparsefs.SparseFeatureSelector`: ``fit(X, y)`` splits off validation rows the same

@@ -17,18 +17,37 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.feature_selection import SelectorMixin
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from .._ranking import available_device, check_layer_sizes, check_selection_input, parse_device, top_k_mask
+from .._sklearn import Interval, _fit_context
 from ..splitting import stratified_split
 
 
 class BaselineUnavailable(ImportError):
-    """The package a baseline wraps is not installed (or cannot be imported)."""
+    """The package a baseline wraps is not installed (or cannot be imported).
+
+    Examples
+    --------
+    Raised by ``fit`` when the baseline's package is not installed:
+
+    >>> import sys
+    >>> from sparsefs.baselines import BaselineUnavailable, LassoNetSelector
+    >>> installed = sys.modules.pop("lassonet", None)
+    >>> sys.modules["lassonet"] = None  # as if the package were not installed
+    >>> try:
+    ...     LassoNetSelector(1).fit([[0.0, 1.0], [1.0, 0.0]] * 5, [0, 1] * 5)
+    ... except BaselineUnavailable as error:
+    ...     print(str(error).split("; ")[-1])
+    ... finally:
+    ...     del sys.modules["lassonet"]
+    ...     if installed is not None:
+    ...         sys.modules["lassonet"] = installed
+    install it with: pip install 'sparsefs[baselines]'
+    """
 
 
 @dataclass(frozen=True)
@@ -38,7 +57,7 @@ class FittedModel:
     importances: np.ndarray  # one score per feature, larger = more important
     val_loss: float  # cross-entropy of the model on the validation rows
     n_parameters: int  # parameters the model stores
-    training_flops: int  # theoretical FLOPs of the whole fit (METHOD.md §6)
+    training_flops: int  # theoretical FLOPs of the whole fit (the method page §6)
     n_iterations: int  # solver iterations / epochs actually run
 
 
@@ -59,6 +78,21 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
     Fitted attributes: ``feature_importances_``, ``ranking_`` (most important first, ties in
     column order), ``val_loss_``, ``n_parameters_``, ``training_flops_``, ``n_iter_``,
     ``classes_``, ``n_features_in_``.
+
+    Examples
+    --------
+    Every baseline is used like :class:`~sparsefs.SparseFeatureSelector`:
+
+    >>> from sklearn.datasets import load_digits
+    >>> from sparsefs.baselines import BASELINES, BaselineSelector
+    >>> sorted(BASELINES)
+    ['lasso', 'lassonet', 'stg']
+    >>> issubclass(BASELINES["lasso"], BaselineSelector)
+    True
+    >>> X, y = load_digits(return_X_y=True)
+    >>> selector = BASELINES["lasso"](10, C=0.1, random_state=0).fit(X, y)
+    >>> int(selector.get_support().sum()), bool(selector.val_loss_ > 0)
+    (10, True)
     """
 
     #: Short name used in study configurations and result stores.

@@ -5,7 +5,7 @@ one-vs-rest, when there are more than two classes); a feature's importance is th
 the class problems of its absolute coefficient. Features the L1 penalty zeroes share
 importance 0 and rank after every feature with a non-zero coefficient, in column order.
 
-FLOPs (METHOD.md §6): each liblinear outer iteration evaluates the linear model and its
+FLOPs (the method page §6): each liblinear outer iteration evaluates the linear model and its
 gradient on all training rows; it is counted as one full-batch training step of a linear
 layer, ``3 × 2 × n_train × n_features``, summed over the iterations of every class problem.
 """
@@ -19,9 +19,9 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.multiclass import OneVsRestClassifier
-from sklearn.utils._param_validation import Interval
 
 from .. import costs
+from .._sklearn import L1_PENALTY, Interval
 from ._base import BaselineSelector, FittedModel, SplitData
 
 
@@ -48,6 +48,17 @@ class LassoSelector(BaselineSelector):
         Rows held out (stratified) for the validation loss.
     random_state : int, RandomState instance or None, default=None
         Seeds the split and liblinear's coordinate order.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sparsefs.baselines import LassoSelector
+    >>> X, y = make_classification(200, 20, n_informative=3, n_redundant=0, shuffle=False, random_state=0)
+    >>> selector = LassoSelector(3, C=0.1, random_state=0).fit(X, y)
+    >>> sorted(selector.ranking_[:3].tolist())
+    [0, 1, 2]
+    >>> selector.training_flops_ > 0
+    True
     """
 
     name = "lasso"
@@ -70,7 +81,7 @@ class LassoSelector(BaselineSelector):
         self.random_state = random_state
 
     def _fit_model(self, data: SplitData) -> FittedModel:
-        l1 = LogisticRegression(C=self.C, l1_ratio=1.0, solver="liblinear", max_iter=self.max_iter, tol=self.tol,
+        l1 = LogisticRegression(C=self.C, **L1_PENALTY, solver="liblinear", max_iter=self.max_iter, tol=self.tol,
                                 random_state=self._seed())
         model = l1 if data.n_classes == 2 else OneVsRestClassifier(l1)
         with _LIBLINEAR:

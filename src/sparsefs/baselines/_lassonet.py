@@ -7,7 +7,7 @@ model that uses no feature; the feature order is the path itself: the package's
 features that stay longer rank higher (equal λ: column order). The validation rows drive the
 package's early stopping at every λ; the recorded validation loss is the lowest along the path.
 
-FLOPs (METHOD.md §6): every epoch of the path (the dense start and every λ) is one pass of
+FLOPs (the method page §6): every epoch of the path (the dense start and every λ) is one pass of
 the training rows through the network and its skip layer (``3 × 2 × weights`` per row) plus
 the package's validation pass (``2 × weights`` per validation row), with one more validation
 pass before each λ. The proximal step and the search for the first λ are not counted.
@@ -19,9 +19,9 @@ from functools import partial
 from numbers import Integral, Real
 
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from .. import costs
+from .._sklearn import Interval, StrOptions
 from ._base import (
     BaselineSelector,
     BaselineUnavailable,
@@ -72,6 +72,18 @@ class LassoNetSelector(BaselineSelector):
     device : str, default="auto"
     random_state : int, RandomState instance or None, default=None
         Seeds the split, the initial weights and the batch order.
+
+    Examples
+    --------
+    Needs the ``lassonet`` package (``pip install 'sparsefs[baselines]'``):
+
+    >>> from sklearn.datasets import make_classification
+    >>> from sparsefs.baselines import LassoNetSelector
+    >>> X, y = make_classification(200, 10, n_informative=3, n_redundant=0, shuffle=False, random_state=0)
+    >>> selector = LassoNetSelector(3, hidden_dims=(8,), lambda_start=1.0, path_multiplier=1.3,
+    ...                             n_iters=(100, 10), patience=(10, 5), random_state=0).fit(X, y)
+    >>> selector.ranking_.shape
+    (10,)
     """
 
     name = "lassonet"

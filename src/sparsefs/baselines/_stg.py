@@ -12,7 +12,7 @@ helper that converts every training step's loss: training fails on any current P
 shim gives the package's own modules a ``collections`` that also carries those aliases; the
 standard library's ``collections`` is left untouched.
 
-FLOPs (METHOD.md §6): every epoch passes each training row through the network once
+FLOPs (the method page §6): every epoch passes each training row through the network once
 (``3 × 2 × weights``, the gates' element-wise products not counted), plus one forward pass of
 the validation rows at the end.
 """
@@ -27,9 +27,9 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
 
 from .. import costs
+from .._sklearn import Interval, StrOptions
 from ._base import (
     BaselineSelector,
     BaselineUnavailable,
@@ -90,6 +90,17 @@ class STGSelector(BaselineSelector):
     device : str, default="auto"
     random_state : int, RandomState instance or None, default=None
         Seeds the split, the initial weights, the gate noise and the batch order.
+
+    Examples
+    --------
+    Needs the ``stg`` package (``pip install 'sparsefs[baselines]'``):
+
+    >>> from sklearn.datasets import make_classification
+    >>> from sparsefs.baselines import STGSelector
+    >>> X, y = make_classification(200, 10, n_informative=3, n_redundant=0, shuffle=False, random_state=0)
+    >>> selector = STGSelector(3, hidden_dims=(16,), max_epochs=20, random_state=0).fit(X, y)
+    >>> selector.feature_importances_.shape
+    (10,)
     """
 
     name = "stg"

@@ -26,7 +26,7 @@ from ._registry import PAPER_DATASETS, REGISTRY, DatasetSpec, RemoteFile, get_sp
 from ._synthetic import make_synthetic
 
 
-#: ``synthetic-<m>``: the synthetic benchmark of METHOD.md §8 with ``m`` samples. The data are
+#: ``synthetic-<m>``: the synthetic benchmark of the method page §8 with ``m`` samples. The data are
 #: drawn with one fixed seed, so every study cell and every report sees the same problem.
 SYNTHETIC_NAME = re.compile(r"synthetic-([1-9][0-9]*)")
 SYNTHETIC_SEED = 0
@@ -35,7 +35,17 @@ SYNTHETIC_FEATURES = 200
 
 @dataclass(frozen=True)
 class Dataset:
-    """Features ``X`` (rows = samples), labels ``y`` in ``0..C-1``, and what they mean."""
+    """Features ``X`` (rows = samples), labels ``y`` in ``0..C-1``, and what they mean.
+
+    Examples
+    --------
+    >>> from sparsefs.datasets import load
+    >>> data = load("synthetic-100")
+    >>> data.n_samples, data.n_features, data.classes.tolist()
+    (100, 200, [0, 1])
+    >>> len(data.informative)
+    100
+    """
 
     name: str
     X: object  # float32 ndarray or scipy sparse matrix
@@ -67,6 +77,17 @@ def load(
     Registry files are looked up in ``data_home`` (default ``$SPARSEFS_DATA``, else a per-user
     cache), downloaded from their canonical address if missing, and refused when their
     sha256, shape or number of classes differ from the registry's.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefs.datasets import load
+    >>> np.savez("cells.npz", X=np.random.rand(6, 3), y=["a", "b", "a", "b", "a", "b"])
+    >>> data = load("cells.npz")
+    >>> data.name, data.y.tolist(), data.classes.tolist()
+    ('cells', [0, 1, 0, 1, 0, 1], ['a', 'b'])
+    >>> load("synthetic-200").X.shape
+    (200, 200)
     """
     if isinstance(name, DatasetSpec):
         return _load_registered(name, resolve_data_home(data_home), download, progress)
@@ -123,7 +144,14 @@ def encode_labels(y, where: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def dataset_status(spec: DatasetSpec, data_home: str | os.PathLike | None = None) -> str:
-    """How the dataset's files stand in the data directory, worst file first."""
+    """How the dataset's files stand in the data directory, worst file first.
+
+    Examples
+    --------
+    >>> from sparsefs.datasets import dataset_status, get_spec
+    >>> dataset_status(get_spec("Yale"), data_home="an-empty-folder")
+    'absent'
+    """
     home = resolve_data_home(data_home)
     states = [file_status(remote, home) for remote in spec.files]
     for state in ("mismatch", "absent", "unverified"):

@@ -15,11 +15,28 @@ ENV_VAR = "SPARSEFS_DATA"
 
 
 class DatasetError(ValueError):
-    """A dataset cannot be used: unknown, missing, or not the data it claims to be."""
+    """A dataset cannot be used: unknown, missing, or not the data it claims to be.
+
+    Examples
+    --------
+    >>> from sparsefs.datasets import DatasetError, load
+    >>> try:
+    ...     load("no-such-dataset")
+    ... except DatasetError as error:
+    ...     print(str(error)[:46])
+    unknown dataset 'no-such-dataset': not a file,
+    """
 
 
 def resolve_data_home(data_home: str | os.PathLike | None = None) -> Path:
-    """``data_home`` if given, else ``$SPARSEFS_DATA``, else a per-user cache directory."""
+    """``data_home`` if given, else ``$SPARSEFS_DATA``, else a per-user cache directory.
+
+    Examples
+    --------
+    >>> from sparsefs.datasets import resolve_data_home
+    >>> resolve_data_home("~/data/sparsefs").name
+    'sparsefs'
+    """
     if data_home is not None:
         return Path(data_home).expanduser()
     if os.environ.get(ENV_VAR):

@@ -26,6 +26,15 @@ def read_file(path: str | Path, target: str | None = None):
 
     CSV and Parquet need ``target``; ``.npz`` and ``.mat`` default to the keys ``X`` and one of
     ``y``/``Y``/``target``/``labels``/``gnd``; svmlight files carry their labels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefs.datasets import read_file
+    >>> np.savez("toy.npz", X=np.eye(4), y=[0, 1, 0, 1])
+    >>> X, y, names = read_file("toy.npz")
+    >>> X.shape, y.tolist(), names
+    ((4, 4), [0, 1, 0, 1], None)
     """
     path = Path(path)
     if path.is_dir():

@@ -1,4 +1,4 @@
-"""The benchmark datasets of the paper (METHOD.md §11), and a few extras from the same source.
+"""The benchmark datasets of the paper (the method page §11), and a few extras from the same source.
 
 Every entry names its files, where each file comes from, its sha256 where it is known, the
 reader that turns the files into ``(X, y)``, and the shape and class count the data must have.
@@ -21,7 +21,15 @@ HAR_SOURCE = "https://archive.ics.uci.edu/ml/machine-learning-databases/00240/UC
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """One file of a dataset: where it lives under the data directory and where to get it."""
+    """One file of a dataset: where it lives under the data directory and where to get it.
+
+    Examples
+    --------
+    >>> from sparsefs.datasets import get_spec
+    >>> remote = get_spec("ORL").files[0]
+    >>> remote.path, remote.sha256 is not None
+    ('ORL.mat', True)
+    """
 
     path: str
     url: str
@@ -30,6 +38,16 @@ class RemoteFile:
 
 @dataclass(frozen=True)
 class DatasetSpec:
+    """A registry entry: a dataset's shape, classes, files and how to read them.
+
+    Examples
+    --------
+    >>> from sparsefs.datasets import get_spec
+    >>> spec = get_spec("Isolet")
+    >>> spec.n_samples, spec.n_features, spec.n_classes, spec.group
+    (1560, 617, 26, 'speech')
+    """
+
     name: str
     group: str
     n_samples: int
@@ -38,7 +56,7 @@ class DatasetSpec:
     files: tuple[RemoteFile, ...]
     reader: str
     in_paper: bool = True
-    reference_name: str | None = None  # the name in ../shared/reference/*.csv (of the stood-in-for dataset for extras)
+    reference_name: str | None = None  # the name in the paper's reference tables (of the stood-in-for dataset for extras)
     image_shape: tuple[int, int] | None = None
     image_order: str = "C"  # "F": pixels stored column by column (MATLAB order)
     aliases: tuple[str, ...] = field(default_factory=tuple)
@@ -128,7 +146,14 @@ PAPER_DATASETS: tuple[str, ...] = tuple(spec.name for spec in _SPECS if spec.in_
 
 
 def get_spec(name: str) -> DatasetSpec:
-    """The registry entry called ``name`` (case-insensitive; paper short names accepted)."""
+    """The registry entry called ``name`` (case-insensitive; paper short names accepted).
+
+    Examples
+    --------
+    >>> from sparsefs.datasets import get_spec
+    >>> get_spec("coil20").name
+    'COIL20'
+    """
     wanted = name.casefold()
     for spec in _SPECS:
         if wanted in {spec.name.casefold(), *(alias.casefold() for alias in spec.aliases)}:

@@ -1,4 +1,4 @@
-"""The synthetic benchmark of the paper's appendix C (METHOD.md §8)."""
+"""The synthetic benchmark of the paper's appendix C (the method page §8)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,13 @@ def make_synthetic(n_samples: int, n_features: int = 200, n_informative: int = 1
     clusters on a hypercube, no redundant or repeated features) are mixed at random positions
     among ``n_features - n_informative`` pure-noise features. Returns ``X, y, informative``,
     ``informative`` being the sorted column indices of the informative features.
+
+    Examples
+    --------
+    >>> from sparsefs.datasets import make_synthetic
+    >>> X, y, informative = make_synthetic(500, random_state=0)
+    >>> X.shape, sorted(set(y.tolist())), len(informative)
+    ((500, 200), [0, 1], 100)
     """
     if not 0 < n_informative <= n_features:
         raise ValueError(f"need 0 < n_informative <= n_features, got {n_informative} and {n_features}")

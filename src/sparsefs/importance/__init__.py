@@ -15,7 +15,16 @@ METRICS: dict[str, type[ImportanceMetric]] = {
 
 
 def get_metric(name: str) -> ImportanceMetric:
-    """A fresh instance of the metric called ``name``."""
+    """A fresh instance of the metric called ``name``.
+
+    Examples
+    --------
+    >>> from sparsefs.importance import METRICS, get_metric
+    >>> sorted(METRICS)
+    ['attribution', 'random', 'strength']
+    >>> type(get_metric("strength")).__name__
+    'NeuronStrength'
+    """
     try:
         return METRICS[name]()
     except KeyError:

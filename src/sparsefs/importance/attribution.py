@@ -15,7 +15,21 @@ from .base import ImportanceMetric, TrainingStep
 
 
 class NeuronAttribution(ImportanceMetric):
-    """Mean absolute input gradient of the softmax outputs, summed over classes."""
+    """Mean absolute input gradient of the softmax outputs, summed over classes.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sparsefs.importance import NeuronAttribution, TrainingStep
+    >>> from sparsefs.network import SparseMLP
+    >>> network = SparseMLP(5, (8,), 3, generator=torch.Generator().manual_seed(0))
+    >>> inputs = torch.randn(4, 5)
+    >>> logits, pre_activations = network(inputs)
+    >>> step = TrainingStep(network, inputs, logits.detach(), [z.detach() for z in pre_activations])
+    >>> scores = NeuronAttribution().score(step)
+    >>> scores.shape, bool((scores >= 0).all())
+    (torch.Size([5]), True)
+    """
 
     name = "attribution"
 

@@ -8,7 +8,17 @@ from .base import ImportanceMetric, TrainingStep
 
 
 class RandomImportance(ImportanceMetric):
-    """One random score per feature, drawn once from the run's seed."""
+    """One random score per feature, drawn once from the run's seed.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sparsefs.importance import RandomImportance
+    >>> metric = RandomImportance()
+    >>> metric.start(6, torch.Generator().manual_seed(0), torch.device("cpu"))
+    >>> metric.score(None).shape
+    torch.Size([6])
+    """
 
     name = "random"
 

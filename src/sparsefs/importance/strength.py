@@ -8,7 +8,19 @@ from .base import ImportanceMetric, TrainingStep
 
 
 class NeuronStrength(ImportanceMetric):
-    """``S(x_j) = sum_i |W1[i, j]|``, inactive weights counting as zero."""
+    """``S(x_j) = sum_i |W1[i, j]|``, inactive weights counting as zero.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sparsefs.importance import NeuronStrength, TrainingStep
+    >>> from sparsefs.network import SparseMLP
+    >>> network = SparseMLP(4, (3,), 2, generator=torch.Generator().manual_seed(0))
+    >>> step = TrainingStep(network, torch.zeros(1, 4), torch.zeros(1, 2), [])
+    >>> scores = NeuronStrength().score(step)
+    >>> torch.allclose(scores, network.first_layer.dense_weight().abs().sum(dim=0))
+    True
+    """
 
     name = "strength"
 

@@ -44,6 +44,18 @@ class SparseMLP(nn.Module):
     by ERK; ``density=1`` gives an ordinary dense network. ``backend`` picks the layer
     implementation: ``"masked"`` (dense weights times a mask), ``"sparse"`` (only active
     weights stored; dense layers stay dense) or ``"auto"`` (per layer, the faster one).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sparsefs.network import SparseMLP
+    >>> network = SparseMLP(100, (50, 10), 3, density=0.2, backend="sparse",
+    ...                     generator=torch.Generator().manual_seed(0))
+    >>> [round(d, 3) for d in network.densities]
+    [0.154, 0.615, 1.0]
+    >>> logits, pre_activations = network(torch.randn(8, 100))
+    >>> logits.shape, network.n_parameters()
+    (torch.Size([8, 3]), 1169)
     """
 
     def __init__(

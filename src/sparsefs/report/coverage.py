@@ -1,4 +1,4 @@
-"""The synthetic coverage experiment (METHOD.md §8): the share of the informative features that
+"""The synthetic coverage experiment (the method page §8): the share of the informative features that
 a method ranks first, from the stored importance vectors of the ``synthetic-<m>`` cells.
 
 The data behind ``synthetic-<m>`` are drawn with one fixed seed (``sparsefs.datasets``), so

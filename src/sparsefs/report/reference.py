@@ -1,4 +1,4 @@
-"""The paper's published numbers (the CSV tables in ``../shared/reference``), read and checked once."""
+"""The paper's published numbers (a folder of its result tables as CSV, ``--reference``), read and checked once."""
 
 from __future__ import annotations
 
@@ -19,7 +19,18 @@ FILES = {
 
 
 class ReportError(ValueError):
-    """The report cannot be written as asked (a missing or malformed input)."""
+    """The report cannot be written as asked (a missing or malformed input).
+
+    Examples
+    --------
+    >>> from sparsefs.report import ReportError
+    >>> from sparsefs.report.reference import read_reference
+    >>> try:
+    ...     read_reference("no-such-folder")
+    ... except ReportError as error:
+    ...     print("refused:", str(error)[:40])
+    refused: ...
+    """
 
 
 @dataclass

@@ -64,7 +64,7 @@ def dataset_order(names) -> list[str]:
 
 
 def dataset_group(dataset: str) -> str:
-    """The paper's dataset group (METHOD.md §11); ``other`` for users' own data."""
+    """The paper's dataset group (the method page §11); ``other`` for users' own data."""
     try:
         return get_spec(dataset).group
     except KeyError:

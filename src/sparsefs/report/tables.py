@@ -166,7 +166,7 @@ def cost_table(selected: pd.DataFrame, datasets: Sequence[str]) -> Table:
     table = Table("costs", title, *_with_footer(cells, bold, average),
                   numbers.rename_axis("dataset").reset_index() if not rows.empty else numbers.iloc[:0])
     table.notes = [
-        f"{MISSING}: no finished cell. FLOPs are theoretical (METHOD.md §6), including the importance computation; "
+        f"{MISSING}: no finished cell. FLOPs are theoretical (the method page §6), including the importance computation; "
         "parameters are the stored ones (active weights and biases).",
         "average: the mean over the datasets where both SET-Attr and Dense-Attr have an entry.",
     ]

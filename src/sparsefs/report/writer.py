@@ -62,6 +62,17 @@ PAPER_K = 100
 
 @dataclass
 class ReportSummary:
+    """What :func:`write_report` wrote: the folder, the page, the summary and every file.
+
+    Examples
+    --------
+    See :func:`write_report`, which returns one:
+
+    >>> from sparsefs.report import ReportSummary
+    >>> sorted(ReportSummary.__dataclass_fields__)
+    ['comparison_counts', 'files', 'index', 'notes', 'out_dir', 'summary']
+    """
+
     out_dir: Path
     index: Path
     summary: Path
@@ -88,6 +99,23 @@ def write_report(
     Raises :class:`~sparsefs.study.StoreError` when the store did not evaluate ``k`` or
     ``window``, and :class:`ReportError` for an unreadable reference folder or an ``out_dir``
     holding other files.
+
+    Examples
+    --------
+    A one-cell study, then its report:
+
+    >>> from sparsefs.report import write_report
+    >>> from sparsefs.study import open_store, parse_config, run_study
+    >>> config = parse_config({
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 1, "k": [10]},
+    ...     "network": {"training": ["set"], "importance": ["attribution"], "sparsity": [0.9],
+    ...                 "l2": [1e-4], "hidden_layer_sizes": [8], "max_epochs": 2},
+    ... })
+    >>> summary = run_study(config)
+    >>> with open_store("study.sqlite") as store:
+    ...     report = write_report(store, "report", k=10)
+    >>> report.index.name, report.summary.name
+    ('index.html', 'summary.md')
     """
     out = Path(out_dir)
     _check_out_dir(out, overwrite)
@@ -282,7 +310,7 @@ class _Report:
 
     def coverage_section(self, reference: Reference | None) -> Section:
         section = Section("coverage", "Synthetic benchmark: coverage of the informative features",
-                          "METHOD.md §8: 200 features, 100 informative; coverage = the share of the informative "
+                          "the method page §8: 200 features, 100 informative; coverage = the share of the informative "
                           "features among a method's top 100, for the chosen configuration of every method "
                           f"(networks: window {self.window}), against the number of samples m.")
         if not self.contents.synthetic:

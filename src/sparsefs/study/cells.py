@@ -29,6 +29,20 @@ BASELINE_WINDOW = "final"
 
 @dataclass(frozen=True)
 class Cell:
+    """One training run of a study: a dataset, a method and its parameters, a seed.
+
+    Examples
+    --------
+    >>> from sparsefs.study import expand_cells, parse_config
+    >>> config = parse_config({
+    ...     "study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 1},
+    ...     "network": {"training": ["set"], "importance": ["attribution"], "sparsity": [0.9], "l2": [1e-4]},
+    ... })
+    >>> cell = expand_cells(config)[0]
+    >>> cell.dataset, cell.method, cell.seed, cell.is_network, len(cell.cell_id)
+    ('synthetic-100', 'set', 0, True, 20)
+    """
+
     dataset: str
     method: str  # a training mode ("dense", "set", "rigl") or a baseline name
     params: Mapping[str, object]  # the estimator's parameters, as configured
@@ -64,7 +78,19 @@ class Cell:
 
 @dataclass
 class CellOutcome:
-    """What running (or re-evaluating) a cell produced, ready to be stored in one transaction."""
+    """What running (or re-evaluating) a cell produced, ready to be stored in one transaction.
+
+    Examples
+    --------
+    >>> from sparsefs.study import CellOutcome, expand_cells, parse_config
+    >>> config = parse_config({
+    ...     "study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 1},
+    ...     "baselines": {"lasso": {}},
+    ... })
+    >>> outcome = CellOutcome(expand_cells(config)[0], "failed", {"error": "example"})
+    >>> outcome.status, outcome.accuracies
+    ('failed', [])
+    """
 
     cell: Cell
     status: str  # "done" or "failed"
@@ -78,7 +104,21 @@ def canonical_json(value) -> str:
 
 
 def expand_cells(config: StudyConfig) -> list[Cell]:
-    """Every cell of the study, seed by seed (so early results already span the whole grid)."""
+    """Every cell of the study, seed by seed (so early results already span the whole grid).
+
+    Examples
+    --------
+    Two training modes x two sparsity levels x two seeds, and the dense network once per seed:
+
+    >>> from sparsefs.study import expand_cells, parse_config
+    >>> config = parse_config({
+    ...     "study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 2},
+    ...     "network": {"training": ["dense", "set", "rigl"], "importance": ["attribution"],
+    ...                 "sparsity": [0.8, 0.9], "l2": [1e-4]},
+    ... })
+    >>> len(expand_cells(config))
+    10
+    """
     configurations = []
     for dataset in config.datasets:
         if config.network is not None:

@@ -7,7 +7,7 @@ datasets = ["Isolet", "Madelon"]     # registry names or data files
 seeds = 10                           # a count (0..9) or a list
 k = [25, 50, 75, 100, 200]           # SVM accuracy is stored for every K ...
 windows = ["all_epochs", "best_epoch", "last_iteration"]   # ... and every window
-# data_home = "../shared/datasets"   # default: $SPARSEFS_DATA, else a per-user cache
+# data_home = "~/data/sparsefs"      # default: $SPARSEFS_DATA, else a per-user cache
 
 [network]                            # SparseFeatureSelector cells (optional)
 training = ["dense", "set", "rigl"]
@@ -62,7 +62,17 @@ _TABLE_FORMATS = ("csv", "parquet")
 
 
 class ConfigError(ValueError):
-    """A mistake in a study configuration, reported in one line."""
+    """A mistake in a study configuration, reported in one line.
+
+    Examples
+    --------
+    >>> from sparsefs.study import ConfigError, parse_config
+    >>> try:
+    ...     parse_config({"study": {"store": "s.sqlite", "datasets": ["Isolet"], "seeds": 1, "colour": 1}})
+    ... except ConfigError as error:
+    ...     print("refused:", "colour" in str(error))
+    refused: True
+    """
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,17 @@ class BaselineGrid:
 
 @dataclass(frozen=True)
 class StudyConfig:
+    """A whole study: where results go, the datasets, seeds, K and windows, and the grids.
+
+    Examples
+    --------
+    >>> from sparsefs.study import parse_config
+    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["Isolet"], "seeds": 3, "k": [50]},
+    ...                        "baselines": {"lasso": {}}})
+    >>> config.datasets, config.seeds, config.ks
+    (('Isolet',), (0, 1, 2), (50,))
+    """
+
     store: str
     datasets: tuple[str, ...]
     seeds: tuple[int, ...]
@@ -111,7 +132,24 @@ def is_data_file(name: str) -> bool:
 
 
 def load_config(path: str | os.PathLike) -> StudyConfig:
-    """Read and validate a study configuration (``.toml``; ``.yaml``/``.yml`` with PyYAML)."""
+    """Read and validate a study configuration (``.toml``; ``.yaml``/``.yml`` with PyYAML).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from sparsefs.study import load_config
+    >>> _ = Path("quick.toml").write_text('''
+    ... [study]
+    ... store = "quick.sqlite"
+    ... datasets = ["synthetic-500"]
+    ... seeds = 2
+    ... [baselines.lasso.grid]
+    ... C = [0.1, 1.0]
+    ... ''')
+    >>> config = load_config("quick.toml")
+    >>> config.store, [b.name for b in config.baselines]
+    ('quick.sqlite', ['lasso'])
+    """
     path = Path(path)
     if path.is_dir():
         raise ConfigError(f"study configuration {path} is a folder, not a file")
@@ -121,7 +159,19 @@ def load_config(path: str | os.PathLike) -> StudyConfig:
 
 
 def parse_config(document: Mapping, source: str = "<config>") -> StudyConfig:
-    """Validate an already-parsed configuration document."""
+    """Validate an already-parsed configuration document.
+
+    Examples
+    --------
+    >>> from sparsefs.study import parse_config
+    >>> config = parse_config({
+    ...     "study": {"store": "s.sqlite", "datasets": ["Isolet"], "seeds": [0, 5]},
+    ...     "network": {"training": ["set"], "importance": ["attribution", "strength"],
+    ...                 "sparsity": [0.9], "l2": [1e-4], "max_epochs": 50},
+    ... })
+    >>> config.seeds, config.network.metrics, dict(config.network.params)
+    ((0, 5), ('attribution', 'strength'), {'max_epochs': 50})
+    """
     where = _Where(source)
     _check_keys(document, ("study", "network", "baselines", "datasets"), where, required=("study",))
     study = _table(document, "study", where)

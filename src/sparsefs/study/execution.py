@@ -3,7 +3,7 @@
 A cell loads its dataset (cached per process), takes the paper split for its seed, fits the
 estimator on the training + validation rows (the estimator splits off the same validation
 rows itself), and scores the importances by the SVM test accuracy of the top K features
-(METHOD.md §1), the SVM trained on the training + validation rows. Everything comes back to
+(the method page §1), the SVM trained on the training + validation rows. Everything comes back to
 the driver as a :class:`CellOutcome`; nothing here writes to the store. A failing cell comes
 back as an outcome with its error, so one bad cell never stops a study.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import platform
-import resource
 import socket
 import time
 import traceback
@@ -35,6 +34,11 @@ from ..datasets import load
 from ..evaluation import svm_accuracy
 from ..splitting import paper_split
 from .cells import BASELINE_WINDOW, Cell, CellOutcome
+
+try:  # POSIX only: on Windows the peak memory of a CPU cell is not recorded
+    import resource
+except ImportError:
+    resource = None
 
 _MAX_WARNINGS = 20
 
@@ -256,5 +260,7 @@ def _peak_rss_bytes() -> int | None:
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
+    if resource is None:
+        return None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kB on Linux, bytes on macOS
     return peak * (1 if platform.system() == "Darwin" else 1024) if peak else None

@@ -34,7 +34,17 @@ _EVALUATION_CHUNK = 256
 
 @dataclass
 class StudyPlan:
-    """What a run of the study will do, cell by cell."""
+    """What a run of the study will do, cell by cell.
+
+    Examples
+    --------
+    >>> from sparsefs.study import parse_config, plan_study
+    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 2},
+    ...                        "baselines": {"lasso": {}}})
+    >>> plan = plan_study(config, None)
+    >>> len(plan.cells), len(plan.to_run), plan.n_complete
+    (2, 2, 0)
+    """
 
     cells: list[Cell]
     to_run: list[Cell]  # trained (again) and evaluated
@@ -49,6 +59,18 @@ class StudyPlan:
 
 @dataclass
 class StudySummary:
+    """What a run of :func:`run_study` did: cells in all, already done, run, evaluated, failed.
+
+    Examples
+    --------
+    >>> from sparsefs.study import parse_config, run_study
+    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 1, "k": [10]},
+    ...                        "baselines": {"lasso": {}}})
+    >>> summary = run_study(config)
+    >>> summary.total, summary.ran, summary.failed
+    (1, 1, 0)
+    """
+
     total: int
     already_done: int
     ran: int
@@ -63,7 +85,16 @@ def plan_study(
     data_home: str | None = None,
 ) -> StudyPlan:
     """Compare the study's cells with the store (``None``: an empty one). Loads every dataset
-    once, so that a missing or broken dataset stops the study before any work, not in every cell."""
+    once, so that a missing or broken dataset stops the study before any work, not in every cell.
+
+    Examples
+    --------
+    >>> from sparsefs.study import parse_config, plan_study
+    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 3},
+    ...                        "baselines": {"lasso": {"grid": {"C": [0.1, 1.0]}}}})
+    >>> len(plan_study(config, None).to_run)
+    6
+    """
     cells = expand_cells(config)
     n_features = {
         name: load(name, data_home=data_home or config.data_home, target=config.targets.get(name)).n_features
@@ -106,6 +137,19 @@ def run_study(
     workers; ``"ray"`` needs ray). ``threads``: torch threads per cell (default: the cores of
     this machine divided by ``jobs``; 1 on dask, whose workers set the parallelism). ``force`` reruns finished cells, ``retry_failed`` failed
     ones. ``progress`` shows a live bar on stderr.
+
+    Examples
+    --------
+    >>> from sparsefs.study import parse_config, run_study
+    >>> config = parse_config({
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 1, "k": [10]},
+    ...     "network": {"training": ["set"], "importance": ["attribution"], "sparsity": [0.9],
+    ...                 "l2": [1e-4], "hidden_layer_sizes": [8], "max_epochs": 2},
+    ... })
+    >>> run_study(config).ran
+    1
+    >>> run_study(config).already_done  # a second run resumes: nothing left to do
+    1
     """
     location = store or config.store
     data_home = data_home or config.data_home

@@ -1,4 +1,4 @@
-"""Model selection over a results store, and the paper-style table (METHOD.md §5).
+"""Model selection over a results store, and the paper-style table (the method page §5).
 
 For every dataset and method (a training mode or a baseline), the configuration (sparsity
 and L2, or the baseline's searched parameters) with the lowest validation loss, averaged over
@@ -63,7 +63,14 @@ ORDER BY c.dataset, c.method, c.seed
 
 
 def method_label(method: str, metric: str) -> str:
-    """The paper's name of a method: ``SET-Attr``, ``Dense-QS``, ``LassoNet``..."""
+    """The paper's name of a method: ``SET-Attr``, ``Dense-QS``, ``LassoNet``...
+
+    Examples
+    --------
+    >>> from sparsefs.study import method_label
+    >>> method_label("set", "attribution"), method_label("dense", "strength"), method_label("stg", "gate_mean")
+    ('SET-Attr', 'Dense-QS', 'STG')
+    """
     if method in BASELINE_LABELS:
         return BASELINE_LABELS[method]
     return f"{TRAINING_LABELS.get(method, method)}-{METRIC_LABELS.get(metric, metric)}"
@@ -75,6 +82,21 @@ def results_table(store: ResultStore, k: int = 100, window: str = "all_epochs") 
     Columns: dataset, method, sparsity, l2, params (the chosen parameters, JSON), seeds,
     val_loss (mean), acc_mean, acc_std (percent), n_parameters, training_flops, fit_seconds
     (means over the seeds).
+
+    Examples
+    --------
+    >>> from sparsefs.study import open_store, parse_config, run_study
+    >>> config = parse_config({
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 2, "k": [10]},
+    ...     "baselines": {"lasso": {"grid": {"C": [0.1, 1.0]}}},
+    ... })
+    >>> summary = run_study(config)
+
+    >>> from sparsefs.study import results_table
+    >>> with open_store("study.sqlite") as store:
+    ...     table = results_table(store, k=10)
+    >>> table[["dataset", "method", "seeds"]].values.tolist()
+    [['synthetic-100', 'Lasso', 2]]
     """
     _check_evaluated(store, k, window)
     rows = store.query(_SELECTED_ACCURACIES, (int(k), window, BASELINE_WINDOW))
@@ -108,6 +130,21 @@ def chosen_cells(store: ResultStore) -> pd.DataFrame:
 
     Columns: cell_id, dataset, method (a training mode or a baseline, not yet a paper label),
     params, seed, sparsity, l2. The choice is :func:`results_table`'s, made without any K.
+
+    Examples
+    --------
+    >>> from sparsefs.study import open_store, parse_config, run_study
+    >>> config = parse_config({
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 2, "k": [10]},
+    ...     "baselines": {"lasso": {"grid": {"C": [0.1, 1.0]}}},
+    ... })
+    >>> summary = run_study(config)
+
+    >>> from sparsefs.study import chosen_cells
+    >>> with open_store("study.sqlite") as store:
+    ...     chosen = chosen_cells(store)
+    >>> len(chosen), chosen["method"].unique().tolist()
+    (2, ['lasso'])
     """
     return store.query(_CHOSEN_CELLS)
 
@@ -118,6 +155,24 @@ def join_reference(table: pd.DataFrame, reference_dir: str | Path, window: str =
     Networks come from ``paper_svm_accuracy_k100.csv`` (for ``window``), baselines from
     ``paper_baselines_k100.csv``; datasets are matched through the registry's
     ``reference_name``. Datasets or methods the paper does not report get NaN.
+
+    Examples
+    --------
+    The paper's numbers come from a folder of its result tables (CSV):
+
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from sparsefs.study import join_reference
+    >>> folder = Path("reference")
+    >>> folder.mkdir()
+    >>> _ = pd.DataFrame({"importance_window": ["all_epochs"], "dataset": ["Isolet"], "method": ["SET-Attr"],
+    ...                   "acc_mean": [84.0], "acc_std": [0.5], "sparsity": [0.8]}
+    ...                  ).to_csv(folder / "paper_svm_accuracy_k100.csv", index=False)
+    >>> _ = pd.DataFrame({"dataset": ["Isolet"], "method": ["Lasso"], "acc_mean": [70.0], "acc_std": [1.0]}
+    ...                  ).to_csv(folder / "paper_baselines_k100.csv", index=False)
+    >>> ours = pd.DataFrame({"dataset": ["Isolet"], "method": ["SET-Attr"], "acc_mean": [85.0]})
+    >>> join_reference(ours, folder)[["paper_acc_mean", "paper_sparsity"]].values.tolist()
+    [[84.0, 0.8]]
     """
     reference_dir = Path(reference_dir)
     if not reference_dir.is_dir():
@@ -147,7 +202,23 @@ def _reference_table(path: Path, columns: set[str]) -> pd.DataFrame:
 
 
 def format_table(table: pd.DataFrame, k: int, window: str) -> str:
-    """The paper's layout: datasets down, methods across, ``mean ± std (sparsity)`` cells."""
+    """The paper's layout: datasets down, methods across, ``mean ± std (sparsity)`` cells.
+
+    Examples
+    --------
+    >>> from sparsefs.study import open_store, parse_config, run_study
+    >>> config = parse_config({
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 2, "k": [10]},
+    ...     "baselines": {"lasso": {"grid": {"C": [0.1, 1.0]}}},
+    ... })
+    >>> summary = run_study(config)
+
+    >>> from sparsefs.study import format_table, results_table
+    >>> with open_store("study.sqlite") as store:
+    ...     text = format_table(results_table(store, k=10), k=10, window="all_epochs")
+    >>> print(text)  # doctest: +ELLIPSIS
+    SVM test accuracy (%) of the top 10 features...
+    """
     if table.empty:
         return "no finished cells in the store yet"
     cells = table.assign(text=[_cell_text(row) for row in table.itertuples()])
@@ -161,7 +232,19 @@ def format_table(table: pd.DataFrame, k: int, window: str) -> str:
 
 
 def format_comparison(table: pd.DataFrame) -> str:
-    """Ours beside the paper's, one row per dataset and method."""
+    """Ours beside the paper's, one row per dataset and method.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sparsefs.study import format_comparison
+    >>> table = pd.DataFrame({"dataset": ["Isolet"], "method": ["SET-Attr"], "acc_mean": [85.0], "acc_std": [1.0],
+    ...                       "sparsity": [0.9], "seeds": [10], "paper_acc_mean": [84.0],
+    ...                       "paper_acc_std": [0.5], "paper_sparsity": [0.8]})
+    >>> print(format_comparison(table))
+    dataset   method  sparsity  paper_sparsity  seeds         ours        paper  difference
+     Isolet SET-Attr       0.9             0.8     10 85.00 ± 1.00 84.00 ± 0.50         1.0
+    """
     shown = table.assign(
         ours=[f"{m:.2f} ± {s:.2f}" for m, s in zip(table["acc_mean"], table["acc_std"])],
         paper=[

@@ -108,11 +108,31 @@ CREATE INDEX IF NOT EXISTS cells_by_configuration ON cells (dataset, method, par
 
 
 class StoreError(ValueError):
-    """The results store cannot be opened or does not hold what was asked for."""
+    """The results store cannot be opened or does not hold what was asked for.
+
+    Examples
+    --------
+    >>> from sparsefs.study import StoreError, open_store
+    >>> try:
+    ...     open_store("missing.sqlite", create=False)
+    ... except StoreError as error:
+    ...     print("refused")
+    refused
+    """
 
 
 class ResultStore(ABC):
-    """Where a study's results live."""
+    """Where a study's results live.
+
+    Examples
+    --------
+    :func:`open_store` gives the SQLite implementation:
+
+    >>> from sparsefs.study import ResultStore, open_store
+    >>> with open_store("results.sqlite") as store:
+    ...     isinstance(store, ResultStore), store.statuses()
+    (True, {})
+    """
 
     @abstractmethod
     def statuses(self) -> dict[str, str]:
@@ -175,6 +195,13 @@ class SQLiteStore(ResultStore):
     journal settings, no writes of any kind; what ``sparsefs results`` and ``report`` use.
     An existing file is used only if it is a results store of this schema and passes
     ``PRAGMA quick_check``; anything else raises :class:`StoreError` before any write.
+
+    Examples
+    --------
+    >>> from sparsefs.study import SQLiteStore
+    >>> with SQLiteStore("results.sqlite") as store:
+    ...     store.query("SELECT COUNT(*) AS n FROM cells")["n"].tolist()
+    [0]
     """
 
     def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False):
@@ -276,6 +303,13 @@ def open_store(location: str | Path, *, create: bool = True, read_only: bool = F
 
     ``create``: start a new store if nothing exists there; ``read_only``: open it for reading
     only (see :class:`SQLiteStore`).
+
+    Examples
+    --------
+    >>> from sparsefs.study import open_store
+    >>> with open_store("results.sqlite") as store:
+    ...     store.evaluated()
+    {}
     """
     return SQLiteStore(store_path(location), create=create, read_only=read_only)
 

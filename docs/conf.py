@@ -1,0 +1,115 @@
+"""Sphinx configuration of the sparsefs documentation.
+
+Build (from the repository root, with the ``docs`` extra installed)::
+
+    python -m sphinx -W --keep-going -n -b html docs docs/_build/html
+
+``-W`` turns every warning into an error and ``-n`` (nitpicky) reports every reference that
+does not resolve, so a renamed function breaks the build instead of the page.
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib.metadata import version as installed_version
+from pathlib import Path
+
+import matplotlib
+import torch
+
+matplotlib.use("Agg")  # the gallery draws without a display
+# The gallery's networks are small: one thread is as fast as two, and on a busy machine
+# several threads per process spin against each other (many times slower).
+torch.set_num_threads(1)
+
+DOCS = Path(__file__).resolve().parent
+
+project = "sparsefs"
+author = "sparsefs developers"
+copyright = "2026, sparsefs developers"
+release = installed_version("sparsefs")  # the one version, from pyproject.toml
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",  # MathJax copied into _static: formulas render from disk, offline
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+    "myst_parser",
+    "sphinxarg.ext",
+    "sphinx_design",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+templates_path = ["_templates"]
+# docs/reproduction holds a generated report: only REPRODUCTION.md is a page; the rest
+# (index.html, tables, figures) is copied beside it as it is (see _copy_reproduction).
+exclude_patterns = [
+    "_build",
+    "reproduction/summary.md",
+    "reproduction/paper_comparison.md",
+    "reproduction/tables/*",
+    "sg_execution_times.rst",
+]
+nitpicky = True
+nitpick_ignore_regex = [
+    # Standard-library and third-party types named in docstrings; no intersphinx (the build
+    # must work offline), so these are plain text.
+    ("py:class", r"(abc|numpy|np|pandas|pd|torch|scipy|sklearn|pathlib|os|argparse|collections|typing)\..*"),
+    ("py:class", r"(array-like|ndarray|DataFrame|Series|Tensor|sparse matrix|path-like|callable|optional)"),
+]
+
+# API reference: autosummary writes a page per public name (generated/), numpydoc renders
+# the docstrings. Signatures without type hints: the docstrings say the types.
+autosummary_generate = True
+autosummary_ignore_module_all = False
+autodoc_typehints = "none"
+autodoc_default_options = {"members": False}
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_attributes_as_param_list = True
+
+# Markdown (the reproduction record, the changelog): links are kept as written, since they
+# point to files copied beside the page (index.html, tables/, figures/).
+myst_all_links_external = True
+myst_heading_anchors = 3
+
+# The gallery: executed at every build on data that needs no network.
+sphinx_gallery_conf = {
+    "examples_dirs": ["../examples"],
+    "gallery_dirs": ["auto_examples"],
+    "filename_pattern": r"/plot_",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "within_subsection_order": "FileNameSortKey",
+    "show_memory": False,
+    "abort_on_example_error": True,
+    "min_reported_time": 1,
+    "capture_repr": ("_repr_html_", "__repr__"),
+    "doc_module": ("sparsefs",),
+    "reference_url": {"sparsefs": None},
+}
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"sparsefs {release}"
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+}
+html_static_path: list[str] = []
+html_show_sourcelink = False
+
+
+def _copy_reproduction(app, exception):
+    """Put the reproduction report's own files (index.html, figures, tables) beside its page."""
+    if exception is None and app.builder.format == "html":
+        shutil.copytree(DOCS / "reproduction", Path(app.outdir) / "reproduction", dirs_exist_ok=True)
+
+
+def setup(app):
+    app.connect("build-finished", _copy_reproduction)
