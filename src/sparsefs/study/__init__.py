@@ -7,7 +7,7 @@ yet, ``results_table`` chooses hyperparameters by validation loss and reports ac
 from .cells import Cell, CellOutcome, expand_cells
 from .config import ConfigError, StudyConfig, load_config, parse_config
 from .runner import StudyPlan, StudySummary, plan_study, run_study
-from .selection import METHOD_ORDER, chosen_cells, format_comparison, format_table, join_reference, method_label, results_table
+from .selection import METHOD_ORDER, chosen_cells, format_comparison, format_table, join_reference, method_label, paper_k, results_table
 from .store import ResultStore, SQLiteStore, StoreError, open_store
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "load_config",
     "method_label",
     "open_store",
+    "paper_k",
     "parse_config",
     "plan_study",
     "results_table",
