@@ -11,33 +11,48 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._ranking import available_device, check_selection_input, parse_device, top_k_mask
+from ._ranking import check_selection_input, ranks, top_k_mask
 from ._sklearn import Interval, StrOptions, _fit_context
-from .data import BatchSource, standardization, zero_variance_features
+from .data import BatchSource, auto_batch_size, standardization, zero_variance_features
+from .devices import parse_device, resolve_device
 from .importance import METRICS, WINDOWS
 from .network import BACKENDS
-from .splitting import stratified_split
+from .registry import TASKS
+from .splitting import validation_split
+from .tasks import Task, resolve_task
 from .training import GROWTH, TrainingConfig, train_network
 
 
 class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     """Rank features by the importance a sparse neural network gives them while it learns.
 
-    An MLP (``n_features -> hidden_layer_sizes -> n_classes``) is trained on the data, densely
+    An MLP (``n_features -> hidden_layer_sizes -> outputs``) is trained on the data, densely
     or with dynamic sparse training (SET: weights regrown at random; RigL: regrown where the
     loss gradient is largest). At every training step an importance metric scores each input
     feature; the scores are summed over training up to the epoch with the lowest validation
     loss. The ``n_features_to_select`` features with the highest total are selected.
 
+    The task follows ``y`` (``task="auto"``): class labels are classified (softmax outputs,
+    cross-entropy), continuous targets, one column or several, are regressed (linear outputs,
+    squared error on standardised targets), and without ``y`` the network is a denoising
+    autoencoder that reconstructs its input (unsupervised selection, as in QuickSelection).
+
     Parameters
     ----------
     n_features_to_select : int, default=100
         Number of features ``transform`` keeps.
+    task : {"auto", "classification", "regression", "unsupervised"}, default="auto"
+        What the network learns. ``"auto"``: ``fit(X)`` without ``y`` is unsupervised; otherwise
+        scikit-learn's ``type_of_target(y)`` decides: "binary"/"multiclass" is classification
+        (so whole-number targets are classes: name ``"regression"`` for counts), "continuous"
+        (one or several columns) is regression. An unsupervised fit ignores a given ``y``, as
+        scikit-learn's unsupervised estimators do.
     training : {"set", "rigl", "dense"}, default="set"
         How the network is trained. ``"dense"`` ignores ``sparsity``.
     importance : {"attribution", "strength", "random"} or list of them, default="attribution"
-        The importance metric. ``"attribution"``: mean absolute gradient of the class
-        probabilities with respect to each input, summed over classes. ``"strength"``: sum of the
+        The importance metric. ``"attribution"``: mean absolute gradient of the outputs (class
+        probabilities; regression outputs; the reconstruction) with respect to each input,
+        summed over outputs. ``"strength"``: sum of the
         absolute first-layer weights leaving each input. ``"random"``: a random ranking (sanity
         baseline). A list computes every listed metric in the same run (``importances_``);
         the first one drives the selection.
@@ -61,8 +76,9 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         Which importance becomes ``feature_importances_``: the sum over every iteration up to
         the best epoch, the sum within the best epoch, or the value at its last iteration.
     validation_fraction : float in [0, 1), default=0.2
-        Share of the rows held out for early stopping, stratified: every class needs at least
-        two samples, one to train on and one to validate with. ``0`` trains on every row for
+        Share of the rows held out for early stopping; stratified for classification (every
+        class needs at least two samples, one to train on and one to validate with), random
+        otherwise. ``0`` trains on every row for
         ``max_epochs`` epochs and uses the last epoch.
     backend : {"auto", "sparse", "masked"}, default="auto"
         How sparse layers are stored and multiplied. ``"sparse"``: only active weights (CSR),
@@ -83,18 +99,25 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     feature_importances_ : ndarray of shape (n_features,)
         Accumulated importance of every feature (0 for features constant in the training rows).
     ranking_ : ndarray of shape (n_features,)
-        Feature indices, most important first.
+        The rank of each feature, 1 = most important (as scikit-learn's ``RFE.ranking_``);
+        equal importances are ranked by column order.
+    ranked_features_ : ndarray of shape (n_features,)
+        Feature indices, most important first (``ranked_features_[0]`` has rank 1).
+    task_ : str
+        The task that was fitted: "classification", "regression" or "unsupervised".
     importances_ : dict
         ``importances_[metric][window]``: the importance of every computed metric in every
         accumulation window, as of the best epoch.
     classes_ : ndarray
-        The class labels, in the order of the network's outputs.
+        Classification only: the class labels, in the order of the network's outputs.
     best_epoch_ : int
         The (1-based) epoch with the lowest validation loss.
     n_epochs_ : int
         Epochs trained.
     history_ : dict of lists
-        Per epoch: ``epoch``, ``train_loss``, ``train_accuracy``, ``val_loss``, ``val_accuracy``.
+        Per epoch: ``epoch``, ``train_loss``, ``val_loss`` and the task's score, ``train_accuracy``
+        and ``val_accuracy`` (classification) or ``train_r2`` and ``val_r2`` (regression; the
+        reconstruction's R² for unsupervised selection).
     n_parameters_ : int
         Stored parameters of the trained network (active weights and biases).
     layer_densities_ : list of float
@@ -117,6 +140,8 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     (1797, 16)
     >>> selector.ranking_.shape, selector.feature_importances_.shape
     ((64,), (64,))
+    >>> int(selector.ranking_[selector.ranked_features_[0]])  # the most important feature has rank 1
+    1
     >>> sorted(selector.importances_["attribution"])
     ['all_epochs', 'best_epoch', 'last_iteration']
     >>> selector.n_parameters_ < 64 * 64 + 64 * 16 + 16 * 10
@@ -125,6 +150,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "n_features_to_select": [Interval(Integral, 1, None, closed="left")],
+        "task": [StrOptions({"auto", *TASKS}), Task],
         "training": [StrOptions(set(GROWTH))],
         "importance": [StrOptions(set(METRICS)), list, tuple],
         "sparsity": [Interval(Real, 0, 1, closed="left")],
@@ -149,6 +175,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self,
         n_features_to_select=100,
         *,
+        task="auto",
         training="set",
         importance="attribution",
         sparsity=0.9,
@@ -169,6 +196,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         verbose=0,
     ):
         self.n_features_to_select = n_features_to_select
+        self.task = task
         self.training = training
         self.importance = importance
         self.sparsity = sparsity
@@ -189,27 +217,33 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, *, on_epoch_end=None):
-        """Train the network on ``(X, y)`` and rank the features.
+    def fit(self, X, y=None, *, on_epoch_end=None):
+        """Train the network on ``(X, y)`` (or on ``X`` alone, unsupervised) and rank the features.
 
         ``X`` may be a numpy array, a pandas DataFrame (column names are kept) or a scipy
-        sparse matrix (densified one batch at a time). ``on_epoch_end``, if given, is called
-        with each epoch's history record.
+        sparse matrix (densified one batch at a time). ``y``: class labels, continuous targets
+        (1-D, or 2-D for several outputs), or None. ``on_epoch_end``, if given, is called with
+        each epoch's history record.
         """
         metrics = self._metric_names()
         hidden = self._hidden_sizes()
         device = self._torch_device()
-        X, labels, y = check_selection_input(self, X, y)
+        task = resolve_task(self.task, y)
+        X, targets = check_selection_input(self, X, y, task)
 
         rng = check_random_state(self.random_state)
+        n_samples = X.shape[0]
         if self.validation_fraction > 0:
-            train_rows, val_rows = stratified_split(labels, self.validation_fraction, self.random_state)
+            train_rows, val_rows = validation_split(n_samples, self.validation_fraction, self.random_state,
+                                                    strata=targets.strata)
         else:
-            train_rows, val_rows = np.arange(len(y)), None
+            train_rows, val_rows = np.arange(n_samples), None
+        values = _scaled_targets(targets.values, train_rows)
         X_train = X[train_rows]
         mean, scale = standardization(X_train, self.standardize)
-        train = BatchSource(X_train, y[train_rows], mean, scale, device)
-        validation = None if val_rows is None else BatchSource(X[val_rows], y[val_rows], mean, scale, device)
+        train = BatchSource(X_train, None if values is None else values[train_rows], mean, scale, device)
+        validation = None if val_rows is None else BatchSource(
+            X[val_rows], None if values is None else values[val_rows], mean, scale, device)
 
         config = TrainingConfig(
             training=self.training,
@@ -219,7 +253,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             learning_rate=float(self.learning_rate),
             max_epochs=self.max_epochs,
             patience=self.patience,
-            batch_size=self._batch_size(X.shape[0]),
+            batch_size=self._batch_size(n_samples),
             update_interval=self.update_interval,
             prune_fraction=float(self.prune_fraction),
             backend=self.backend,
@@ -227,12 +261,13 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         result = train_network(
             train,
             validation,
-            len(self.classes_),
+            targets.n_outputs or X.shape[1],
             config,
             metrics,
             seed=int(rng.randint(np.iinfo(np.int32).max)),
             device=device,
-            on_epoch_end=_epoch_printer(self.verbose, self.max_epochs, on_epoch_end),
+            on_epoch_end=_epoch_printer(self.verbose, self.max_epochs, task.score_name, on_epoch_end),
+            task=task,
         )
 
         constant = zero_variance_features(X_train)
@@ -241,7 +276,8 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             for metric, windows in result.importances.items()
         }
         self.feature_importances_ = self.importances_[metrics[0]][self.accumulate]
-        self.ranking_ = np.argsort(-self.feature_importances_, kind="stable")
+        self.ranking_, self.ranked_features_ = ranks(self.feature_importances_)
+        self.task_ = task.name
         self.best_epoch_ = result.best_epoch
         self.n_epochs_ = result.n_epochs
         self.history_ = result.history
@@ -252,11 +288,12 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
 
     def _get_support_mask(self):
         check_is_fitted(self)
-        return top_k_mask(self.ranking_, self.n_features_to_select)
+        return top_k_mask(self.ranked_features_, self.n_features_to_select)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
+        # fit(X) alone is unsupervised selection, unless a supervised task is named
+        tags.target_tags.required = self.task in ("classification", "regression")
         tags.input_tags.sparse = True
         return tags
 
@@ -276,12 +313,10 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         return tuple(int(size) for size in sizes)
 
     def _batch_size(self, n_samples: int) -> int:
-        if self.batch_size == "auto":
-            return 32 if n_samples < 200 else 100
-        return self.batch_size
+        return auto_batch_size(n_samples) if self.batch_size == "auto" else self.batch_size
 
     def _torch_device(self) -> torch.device:
-        return available_device(self.device)
+        return resolve_device(self.device)
 
     def _check_settings(self) -> None:
         """What the parameter constraints cannot say, checked without fitting (a study's
@@ -291,15 +326,26 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         parse_device(self.device)
 
 
-def _epoch_printer(verbose, max_epochs, callback):
+def _scaled_targets(values: np.ndarray | None, train_rows: np.ndarray) -> np.ndarray | None:
+    """Regression targets standardised with the training rows' statistics (the network's
+    outputs then start at the right scale and each output weighs the same in the loss);
+    class indices and ``None`` pass through."""
+    if values is None or values.dtype.kind in "iub":
+        return values
+    mean, scale = values[train_rows].mean(axis=0), values[train_rows].std(axis=0)
+    return (values - mean) / np.where(scale > 0, scale, 1.0)
+
+
+def _epoch_printer(verbose, max_epochs, score_name, callback):
     if not verbose:
         return callback
+    short = {"accuracy": "acc"}.get(score_name, score_name)
 
     def report(record):
         print(
             f"epoch {record['epoch']}/{max_epochs}  train loss {record['train_loss']:.4f} "
-            f"acc {record['train_accuracy']:.3f}  val loss {record['val_loss']:.4f} "
-            f"acc {record['val_accuracy']:.3f}",
+            f"{short} {record['train_' + score_name]:.3f}  val loss {record['val_loss']:.4f} "
+            f"{short} {record['val_' + score_name]:.3f}",
             flush=True,
         )
         if callback is not None:

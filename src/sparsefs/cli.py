@@ -86,8 +86,8 @@ def cmd_select(args: argparse.Namespace) -> int:
     ranking = pd.DataFrame(
         {
             "rank": np.arange(1, dataset.n_features + 1),
-            "feature": labels[selector.ranking_],
-            "importance": selector.feature_importances_[selector.ranking_],
+            "feature": labels[selector.ranked_features_],
+            "importance": selector.feature_importances_[selector.ranked_features_],
         }
     )
     escape_frame(ranking).to_csv(args.out, index=False)  # names from users' files: no spreadsheet formulas

@@ -25,6 +25,19 @@ def standardization(X, enabled: bool = True) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(mean, dtype=np.float64), np.asarray(scaler.scale_, dtype=np.float64)
 
 
+def auto_batch_size(n_samples: int) -> int:
+    """The ``batch_size="auto"`` policy of every trained selector: 32 below 200 rows, else 100
+    (the paper's batch size, smaller where an epoch would otherwise be one or two steps).
+
+    Examples
+    --------
+    >>> from sparsefs.data import auto_batch_size
+    >>> auto_batch_size(150), auto_batch_size(2000)
+    (32, 100)
+    """
+    return 32 if n_samples < 200 else 100
+
+
 def zero_variance_features(X) -> np.ndarray:
     """Boolean mask of the columns that are constant over the rows of ``X``."""
     if sp.issparse(X):
@@ -34,15 +47,23 @@ def zero_variance_features(X) -> np.ndarray:
 
 
 class BatchSource:
-    """Rows of ``X`` with labels ``y``, standardised with ``(mean, scale)``, served in batches."""
+    """Rows of ``X`` with targets ``y``, standardised with ``(mean, scale)``, served in batches.
 
-    def __init__(self, X, y: np.ndarray, mean: np.ndarray, scale: np.ndarray, device: torch.device):
+    ``y``: class indices (int64), float targets of shape ``(n, outputs)``, or ``None``, in which
+    case each batch's targets are its own (standardised) inputs, for an autoencoder.
+    """
+
+    def __init__(self, X, y: np.ndarray | None, mean: np.ndarray, scale: np.ndarray, device: torch.device):
         self.device = device
         self.n_samples, self.n_features = X.shape
-        self._y = torch.as_tensor(np.asarray(y), dtype=torch.long, device=device)
         # Batches follow torch's default dtype (float32 unless a caller changed it), and dense and
         # sparse inputs go through the same arithmetic, so both give identical batches.
         dtype = torch.get_default_dtype()
+        if y is None:
+            self._y = None
+        else:
+            y = np.asarray(y)
+            self._y = torch.as_tensor(y, dtype=torch.long if y.dtype.kind in "iub" else dtype, device=device)
         numpy_dtype = torch.empty(0, dtype=dtype).numpy().dtype
         self._mean = torch.as_tensor(mean, dtype=dtype, device=device)
         self._scale = torch.as_tensor(scale, dtype=dtype, device=device)
@@ -61,7 +82,8 @@ class BatchSource:
             order = torch.randperm(self.n_samples, generator=generator)
         for start in range(0, self.n_samples, batch_size):
             rows = order[start : start + batch_size]
-            yield self._rows(rows), self._y[rows.to(self.device)]
+            inputs = self._rows(rows)
+            yield inputs, (inputs if self._y is None else self._y[rows.to(self.device)])
 
     def _rows(self, rows: torch.Tensor) -> torch.Tensor:
         if self._dense is not None:

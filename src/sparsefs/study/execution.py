@@ -28,6 +28,7 @@ import torch
 
 from .. import __version__
 from .._selector import SparseFeatureSelector
+from ..devices import parse_device
 from .._watchdog import exit_with_driver
 from ..baselines import BASELINES
 from ..datasets import load
@@ -192,9 +193,7 @@ def _provenance(cell: Cell) -> dict:
 
 def _device_of(cell: Cell) -> torch.device:
     device = cell.params.get("device", "cpu" if cell.method == "lasso" else "auto")
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+    return parse_device(device)
 
 
 def _device_name(cell: Cell) -> str:
