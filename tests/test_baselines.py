@@ -13,7 +13,7 @@ from sklearn.base import clone
 
 from sparsefs import SparseFeatureSelector
 from sparsefs.baselines import BASELINES, BaselineUnavailable, LassoSelector
-from sparsefs.splitting import stratified_split
+from sparsefs.splitting import stratified_split, validation_split
 
 from .conftest import load_mat
 
@@ -68,11 +68,11 @@ class TestEveryBaseline:
         seen = {}
         from sparsefs.baselines import _base
 
-        def spy(labels, fraction, random_state):
-            seen["rows"] = stratified_split(labels, fraction, random_state)
+        def spy(n_samples, fraction, random_state, strata=None):
+            seen["rows"] = validation_split(n_samples, fraction, random_state, strata=strata)
             return seen["rows"]
 
-        monkeypatch.setattr(_base, "stratified_split", spy)
+        monkeypatch.setattr(_base, "validation_split", spy)
         fast(name, random_state=11).fit(X, y)
         network_train, network_val = stratified_split(y, SparseFeatureSelector().validation_fraction, 11)
         np.testing.assert_array_equal(seen["rows"][0], network_train)

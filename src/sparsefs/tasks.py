@@ -108,6 +108,12 @@ class Task:
         """How many outputs :meth:`output_jacobian` returns for a network of ``n_outputs``."""
         return n_outputs
 
+    def evaluate(self, X_train, y_train, X_test, y_test, features) -> dict[str, float]:
+        """The downstream measures of a feature subset: ``{measure: value}``, the task's
+        :attr:`measure` first. ``y`` are the original targets (for unsupervised selection, the
+        hidden labels, or None)."""
+        raise NotImplementedError
+
     def __repr__(self) -> str:
         return f"<task {self.name}>"
 
@@ -156,6 +162,11 @@ class Classification(Task):
 
     def output_jacobian(self, logits, generator=None):
         return softmax_jacobian(logits)
+
+    def evaluate(self, X_train, y_train, X_test, y_test, features):
+        from .evaluation import svm_accuracy
+
+        return {"accuracy": svm_accuracy(X_train, y_train, X_test, y_test, features)}
 
 
 class Regression(Task):
@@ -208,6 +219,11 @@ class Regression(Task):
     def output_jacobian(self, logits, generator=None):
         return _identity_jacobian(logits)
 
+    def evaluate(self, X_train, y_train, X_test, y_test, features):
+        from .evaluation import svr_scores
+
+        return svr_scores(X_train, y_train, X_test, y_test, features)
+
 
 class Unsupervised(Regression):
     """A denoising autoencoder (QuickSelection): the network reconstructs its clean input from
@@ -231,6 +247,15 @@ class Unsupervised(Regression):
 
     def attributed_outputs(self, n_outputs):
         return min(n_outputs, self.max_outputs)
+
+    def evaluate(self, X_train, y_train, X_test, y_test, features):
+        from .evaluation import reconstruction_error, svm_accuracy
+
+        scores = {}
+        if y_train is not None:  # labels the selection never saw
+            scores["accuracy"] = svm_accuracy(X_train, y_train, X_test, y_test, features)
+        scores["reconstruction_mse"] = reconstruction_error(X_train, X_test, features)
+        return scores
 
     def corrupt(self, inputs, generator):
         noise = torch.randn(inputs.shape, generator=generator, dtype=inputs.dtype).to(inputs.device)
