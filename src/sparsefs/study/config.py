@@ -301,7 +301,7 @@ def _datasets(value, where: _Where) -> tuple[str, ...]:
     names, seen = [], {}
     for written in _list(value, where):
         name = _string(written, where)
-        if SYNTHETIC_NAME.fullmatch(name):
+        if SYNTHETIC_NAME.fullmatch(name) or FRIEDMAN_NAME.fullmatch(name):
             identity = name
         else:
             try:
@@ -309,7 +309,7 @@ def _datasets(value, where: _Where) -> tuple[str, ...]:
             except KeyError:
                 if not Path(name).is_file():
                     raise where.error(
-                        f"{name!r} is neither a registered dataset (see 'sparsefs datasets'), synthetic-<m>, nor a file"
+                        f"{name!r} is neither a registered dataset (see 'sparsefs datasets'), synthetic-<m>, friedman-<m>, nor a file"
                     ) from None
                 identity = os.path.realpath(name)
         if identity in seen:
