@@ -16,8 +16,9 @@ from ._sklearn import Interval, StrOptions, _fit_context
 from .data import BatchSource, standardization, zero_variance_features
 from .importance import METRICS, WINDOWS
 from .network import BACKENDS
+from .registry import TRAINING_METHODS
 from .splitting import stratified_split
-from .training import GROWTH, TrainingConfig, train_network
+from .training import TrainingConfig, train_network
 
 
 class SparseFeatureSelector(SelectorMixin, BaseEstimator):
@@ -125,7 +126,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "n_features_to_select": [Interval(Integral, 1, None, closed="left")],
-        "training": [StrOptions(set(GROWTH))],
+        "training": [StrOptions(set(TRAINING_METHODS.names()))],
         "importance": [StrOptions(set(METRICS)), list, tuple],
         "sparsity": [Interval(Real, 0, 1, closed="left")],
         "l2": [Interval(Real, 0, None, closed="left")],

@@ -142,7 +142,10 @@ class SparseLinear(nn.Module):
             # survivors keep their value; grown weights (and their statistics) start at zero
             return torch.cat([old[keep], old.new_zeros(grown.numel())])[order]
 
-        self.weight.copy_(carried(self.weight))
+        if merged.numel() == self.weight.numel():
+            self.weight.copy_(carried(self.weight))
+        else:  # a method that changes the count: same Parameter (the optimiser keeps it), new size
+            self.weight.data = carried(self.weight)
         state = optimizer.state.get(self.weight) if optimizer is not None else None
         for key, value in (state or {}).items():
             if torch.is_tensor(value) and value.shape == self.weight.shape:

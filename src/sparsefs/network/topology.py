@@ -13,9 +13,6 @@ from collections.abc import Sequence
 
 import torch
 
-GROWTH_MODES = ("random", "gradient")
-
-
 def erk_densities(layer_shapes: Sequence[tuple[int, int]], density: float) -> list[float]:
     """Erdős–Rényi densities of ``(n_in, n_out)`` layers whose weights add up to ``density``.
 
@@ -116,25 +113,26 @@ def sample_inactive_positions(layer, n: int, generator: torch.Generator, active:
     return ranks + torch.searchsorted(inactive_before, ranks, right=True)
 
 
-def update_layer_topology(layer, fraction: float, growth: str, generator: torch.Generator, optimizer=None) -> int:
-    """One SET/RigL move in ``layer``: drop the weakest weights, grow as many elsewhere.
+def update_layer_topology(layer, fraction: float, method, generator: torch.Generator, optimizer=None) -> int:
+    """One topology move in ``layer``: drop the lowest-scored weights, grow as many elsewhere.
 
-    The number moved is ``fraction`` of the active weights, capped by the number of inactive
-    positions, so regrowth always lands on positions that were inactive before the update and
-    the layer keeps exactly its number of active weights. New weights start at zero, and the
-    optimiser forgets the moved weights' statistics. Returns the number of weights moved.
+    ``method`` is a :class:`~sparsefs.network.dst.TrainingMethod` (or its registered name or
+    alias, e.g. ``"set"`` or ``"random"``): its drop score says which weights leave, its grow
+    rule where new ones appear. The number moved is ``fraction`` of the active weights, capped
+    by the number of inactive positions, so regrowth always lands on positions that were
+    inactive before the update and the layer keeps exactly its number of active weights. New
+    weights start at zero, and the optimiser forgets the moved weights' statistics. Returns
+    the number of weights moved.
     """
+    from .dst import get_training_method  # dst builds on this module
+
+    method = get_training_method(method)
     n_inactive = layer.in_features * layer.out_features - layer.n_active
     n_move = min(int(fraction * layer.n_active), n_inactive)
     if n_move == 0:
         return 0
     active = layer.active_positions()
-    if growth == "random":
-        grown = sample_inactive_positions(layer, n_move, generator, active)
-    elif growth == "gradient":
-        grown = layer.topk_inactive_gradient(n_move, active)
-    else:
-        raise ValueError(f"growth must be one of {GROWTH_MODES}, got {growth!r}")
-    removed = top_n(-layer.active_magnitudes(), active, n_move)  # indices into ``active``
+    grown = method.grow(layer, n_move, active, generator)
+    removed = top_n(-method.drop_scores(layer), active, n_move)  # indices into ``active``
     layer.rewire(active, removed, grown, optimizer)
     return n_move
