@@ -89,13 +89,27 @@ class SparseMLP(nn.Module):
         return [layer for layer in self.layers if layer.n_active < layer.in_features * layer.out_features]
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """Logits and the (detached) pre-activations of the hidden layers."""
+        """Logits and the (detached) pre-activations of the hidden layers.
+
+        ``x`` is a dense ``(batch, n_features)`` tensor or a torch CSR one (sparse input: the
+        first layer reads its non-zeros only).
+        """
         pre_activations = []
         for layer in self.layers[:-1]:
             z = layer(x)
             pre_activations.append(z.detach())
-            x = torch.relu(z)
+            x = self.activation(z)
         return self.layers[-1](x), pre_activations
+
+    @staticmethod
+    def activation(z: torch.Tensor) -> torch.Tensor:
+        """The hidden activation (ReLU)."""
+        return torch.relu(z)
+
+    @staticmethod
+    def activation_derivative(z: torch.Tensor) -> torch.Tensor:
+        """Derivative of :meth:`activation` at the pre-activations ``z`` (1 where ``z > 0``, else 0)."""
+        return (z > 0).to(z.dtype)
 
     def capture_gradient(self, flag: bool) -> None:
         for layer in self.layers:
