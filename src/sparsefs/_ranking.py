@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import torch
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ._labels import encode_labels
+from .data import check_sparse_input
 
 
 def check_selection_input(estimator, X, y) -> tuple[object, np.ndarray, np.ndarray]:
@@ -16,10 +18,14 @@ def check_selection_input(estimator, X, y) -> tuple[object, np.ndarray, np.ndarr
 
     Sets ``n_features_in_`` (and ``feature_names_in_``) and ``classes_``; raises a
     ``ValueError`` naming the problem for non-numeric columns, NaN or infinite values,
+    a malformed sparse matrix (negative or out-of-range indices, index arrays that disagree
+    with the shape; torch sparse tensors are accepted and converted),
     mismatched lengths, a 1-D ``X``, fewer than 2 classes, or ``n_features_to_select`` larger
     than the number of features.
     """
     _reject_non_numeric_columns(X)
+    if sp.issparse(X) or (isinstance(X, torch.Tensor) and X.layout != torch.strided):
+        X = check_sparse_input(X)  # malformed indices or shapes: one message, before any copy
     X, y = validate_data(estimator, X, y, accept_sparse="csr", dtype=np.float32, ensure_min_samples=2)
     estimator.classes_, codes = encode_labels(y)  # refuses missing labels before they become a class
     check_classification_targets(y)
