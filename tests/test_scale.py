@@ -212,3 +212,21 @@ def test_sparse_batches_are_scaled_not_centred():
     batch, _ = next(BatchSource(X, y, np.zeros(12), scale, CPU).batches(30))
     np.testing.assert_allclose(batch.to_dense().numpy(), X.toarray() / scale)
     assert batch.values().numel() == X.nnz
+
+
+@pytest.mark.parametrize("backend", ["sparse", "masked"])
+def test_a_weight_budget_gives_exactly_that_many_weights_in_erk_shape(backend):
+    network = SparseMLP(5000, (200, 50), 3, backend=backend, n_weights=40_000)
+    assert sum(network.n_active_weights()) == 40_000
+    shapes = [(5000, 200), (200, 50), (50, 3)]
+    erk = [(a + b) / (a * b) for a, b in shapes]
+    ratios = [density / share for density, share in zip(network.densities, erk) if density < 1]
+    assert max(ratios) == pytest.approx(min(ratios), rel=1e-3)  # ERK: density proportional to (in+out)/(in*out)
+
+
+def test_the_selector_takes_a_weight_budget():
+    X, y = _sparse_problem(n=80, d=40)
+    selector = SparseFeatureSelector(5, n_weights=500, hidden_layer_sizes=(16, 8), max_epochs=2, random_state=0).fit(X, y)
+    assert selector.n_parameters_ == 500 + 16 + 8 + 2
+    with pytest.raises(ValueError, match="n_weights must be between 1 and the 784 possible weights"):
+        SparseFeatureSelector(5, n_weights=10**6, hidden_layer_sizes=(16, 8), max_epochs=1).fit(X, y)

@@ -44,6 +44,10 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         the first one drives the selection.
     sparsity : float in [0, 1), default=0.9
         Fraction of zero weights over the whole network, spread over layers by ERK.
+    n_weights : int or None, default=None
+        The network's size as a number of active weights in all layers together (ERK
+        shape kept); overrides ``sparsity`` when given. With a million features,
+        ``n_weights=1_000_000`` says "about a million weights" directly.
     l2 : float, default=1e-4
         L2 weight decay of the Adam optimiser.
     hidden_layer_sizes : tuple of int, default=(1000, 100)
@@ -72,6 +76,8 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         for its shape, density and device. The results agree to float precision.
     standardize : bool, default=True
         Scale features to zero mean and unit variance with statistics of the training rows.
+        Sparse ``X`` is scaled to unit variance but never centred (centring would make every
+        zero non-zero); it is never densified, not per batch either.
     device : str, default="auto"
         A torch device; ``"auto"`` takes CUDA when available, else the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -129,6 +135,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         "training": [StrOptions(set(TRAINING_METHODS.names()))],
         "importance": [StrOptions(set(METRICS)), list, tuple],
         "sparsity": [Interval(Real, 0, 1, closed="left")],
+        "n_weights": [Interval(Integral, 1, None, closed="left"), None],
         "l2": [Interval(Real, 0, None, closed="left")],
         "hidden_layer_sizes": [list, tuple],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -153,6 +160,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         training="set",
         importance="attribution",
         sparsity=0.9,
+        n_weights=None,
         l2=1e-4,
         hidden_layer_sizes=(1000, 100),
         learning_rate=1e-3,
@@ -173,6 +181,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self.training = training
         self.importance = importance
         self.sparsity = sparsity
+        self.n_weights = n_weights
         self.l2 = l2
         self.hidden_layer_sizes = hidden_layer_sizes
         self.learning_rate = learning_rate
@@ -193,8 +202,9 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     def fit(self, X, y, *, on_epoch_end=None):
         """Train the network on ``(X, y)`` and rank the features.
 
-        ``X`` may be a numpy array, a pandas DataFrame (column names are kept) or a scipy
-        sparse matrix (densified one batch at a time). ``on_epoch_end``, if given, is called
+        ``X`` may be a numpy array, a pandas DataFrame (column names are kept), a scipy
+        sparse matrix or a torch sparse tensor (never densified: the network reads each
+        batch's non-zeros; a malformed one is refused). ``on_epoch_end``, if given, is called
         with each epoch's history record.
         """
         metrics = self._metric_names()
@@ -224,6 +234,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             update_interval=self.update_interval,
             prune_fraction=float(self.prune_fraction),
             backend=self.backend,
+            n_weights=None if self.n_weights is None else int(self.n_weights),
         )
         result = train_network(
             train,

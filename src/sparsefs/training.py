@@ -55,6 +55,7 @@ class TrainingConfig:
     update_interval: int = 10
     prune_fraction: float = 0.3
     backend: str = "auto"
+    n_weights: int | None = None  # the size as a number of active weights; overrides sparsity
 
     @property
     def density(self) -> float:
@@ -123,7 +124,8 @@ class Trainer:
         self.method = config.method
         self.generator = torch.Generator().manual_seed(seed)
         self.network = SparseMLP(
-            n_features, config.hidden_layer_sizes, n_classes, config.density, config.backend, self.generator, device
+            n_features, config.hidden_layer_sizes, n_classes, config.density, config.backend, self.generator, device,
+            n_weights=config.n_weights if self.method.sparse else None,
         ).to(device)
         self.optimizer = torch.optim.Adam(self.network.parameters(), lr=config.learning_rate, weight_decay=config.l2)
         self.accumulators = []

@@ -9,7 +9,7 @@ from torch import nn
 
 from .layers import MaskedLinear
 from .sparse import SparseLinear
-from .topology import active_counts, erk_densities
+from .topology import active_counts, budget_density, erk_densities, exact_budget
 
 BACKENDS = ("auto", "sparse", "masked")
 
@@ -41,7 +41,9 @@ class SparseMLP(nn.Module):
     """An MLP whose weight layers keep a fixed number of active weights.
 
     ``density`` is the global density of all weight layers together, spread over the layers
-    by ERK; ``density=1`` gives an ordinary dense network. ``backend`` picks the layer
+    by ERK; ``density=1`` gives an ordinary dense network. ``n_weights``, if given, states the
+    size instead: that many active weights in all (ERK-shaped, exactly), e.g. about a million
+    at a million features, where a density of 0.001 would be an awkward way to say it. ``backend`` picks the layer
     implementation: ``"masked"`` (dense weights times a mask), ``"sparse"`` (only active
     weights stored; dense layers stay dense) or ``"auto"`` (per layer, the faster one).
 
@@ -56,6 +58,8 @@ class SparseMLP(nn.Module):
     >>> logits, pre_activations = network(torch.randn(8, 100))
     >>> logits.shape, network.n_parameters()
     (torch.Size([8, 3]), 1169)
+    >>> sum(SparseMLP(10**6, (1000, 100), 2, n_weights=10**6, backend="sparse").n_active_weights())
+    1000000
     """
 
     def __init__(
@@ -67,12 +71,18 @@ class SparseMLP(nn.Module):
         backend: str = "masked",
         generator: torch.Generator | None = None,
         device: torch.device | str = "cpu",
+        n_weights: int | None = None,
     ):
         super().__init__()
         sizes = [n_features, *hidden_layer_sizes, n_classes]
         shapes = list(zip(sizes[:-1], sizes[1:]))
+        if n_weights is not None:
+            density = budget_density(shapes, n_weights)
         self.densities = erk_densities(shapes, density)
         counts = active_counts(shapes, self.densities)
+        if n_weights is not None:
+            counts = exact_budget(shapes, counts, n_weights)
+            self.densities = [count / (n_in * n_out) for (n_in, n_out), count in zip(shapes, counts)]
         generator = generator if generator is not None else torch.Generator()
         self.layers = nn.ModuleList(
             choose_layer_backend(n_in, n_out, layer_density, backend, device)(n_in, n_out, n_active, generator)

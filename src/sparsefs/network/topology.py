@@ -46,6 +46,42 @@ def active_counts(layer_shapes: Sequence[tuple[int, int]], densities: Sequence[f
     ]
 
 
+def budget_density(layer_shapes: Sequence[tuple[int, int]], n_weights: int) -> float:
+    """The global density at which layers of these shapes hold ``n_weights`` weights in all.
+
+    Examples
+    --------
+    >>> from sparsefs.network.topology import budget_density
+    >>> budget_density([(10**6, 1000), (1000, 100), (100, 2)], 10**6)  # doctest: +ELLIPSIS
+    0.000999...
+    """
+    total = sum(n_in * n_out for n_in, n_out in layer_shapes)
+    if not 1 <= n_weights <= total:
+        raise ValueError(f"n_weights must be between 1 and the {total} possible weights, got {n_weights}")
+    return n_weights / total
+
+
+def exact_budget(layer_shapes: Sequence[tuple[int, int]], counts: Sequence[int], n_weights: int) -> list[int]:
+    """``counts`` (rounded ERK counts) adjusted so that they add up to exactly ``n_weights``:
+    the rounding remainder goes to (or comes from) the layers with the most free room.
+
+    Examples
+    --------
+    >>> from sparsefs.network.topology import exact_budget
+    >>> exact_budget([(100, 10), (10, 2)], [333, 20], 350)
+    [330, 20]
+    """
+    counts = list(counts)
+    remainder = n_weights - sum(counts)
+    order = sorted(range(len(counts)), key=lambda i: -(layer_shapes[i][0] * layer_shapes[i][1]))
+    for i in order:
+        room = layer_shapes[i][0] * layer_shapes[i][1] - counts[i] if remainder > 0 else counts[i] - 1
+        change = max(-room, min(room, remainder))
+        counts[i] += change
+        remainder -= change
+    return counts
+
+
 def cosine_prune_fraction(initial: float, step: int, total_steps: int) -> float:
     """The fraction of active weights moved at ``step``: ``initial`` decayed by a half cosine."""
     progress = min(step / max(total_steps, 1), 1.0)
