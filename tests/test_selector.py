@@ -84,27 +84,30 @@ class TestInputs:
     def test_sparse_input_matches_dense_input(self, data):
         X, y = data
         X = np.where(np.abs(X) > 1, X, 0.0)
-        dense = small().fit(X, y)
-        sparse = small().fit(sp.csr_matrix(X), y)
+        # sparse input is scaled, never centred: the same input to the network needs a dense X
+        # scaled the same way (here: both unscaled)
+        dense = small(standardize=False).fit(X, y)
+        sparse = small(standardize=False).fit(sp.csr_matrix(X), y)
         np.testing.assert_allclose(sparse.feature_importances_, dense.feature_importances_, rtol=1e-4)
         np.testing.assert_array_equal(sparse.ranking_[:5], dense.ranking_[:5])
         assert sp.issparse(sparse.transform(sp.csr_matrix(X)))
 
-    def test_sparse_input_is_never_densified_whole(self, monkeypatch):
-        # 9000 rows x 4000 columns: evaluation blocks hold at most 2**24 values (4096 rows)
+    def test_sparse_input_is_never_densified(self, monkeypatch):
         X = sp.random(9000, 4000, density=0.002, format="csr", random_state=0)
         y = np.arange(9000) % 2
         seen_rows = []
         original = sp.csr_matrix.toarray
 
         def spy(self, *args, **kwargs):
-            seen_rows.append(self.shape[0])
+            seen_rows.append(self.shape)
             return original(self, *args, **kwargs)
 
         monkeypatch.setattr(sp.csr_matrix, "toarray", spy)
-        small(batch_size=50, max_epochs=1).fit(X, y)
-        assert seen_rows.count(50) > 100
-        assert max(seen_rows) <= 4096
+        monkeypatch.setattr(sp.csr_matrix, "todense", spy)
+        selector = small(batch_size=50, max_epochs=1).fit(X, y)
+        # only (1, n_features) vectors (column statistics); no batch and not the whole matrix
+        assert [shape for shape in seen_rows if shape[0] > 1] == []
+        assert selector.feature_importances_.shape == (4000,)
 
     def test_string_labels(self, data):
         X, y = data

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+import torch
 from sklearn.utils.validation import validate_data
+
+from .data import check_sparse_input
 
 
 
@@ -18,11 +22,15 @@ def check_selection_input(estimator, X, y, task=None):
     labels, fewer than 2 classes, non-finite or constant regression targets), or
     ``n_features_to_select`` larger than the number of features. An unsupervised task ignores
     ``y``, as scikit-learn's unsupervised estimators do (a pipeline passes it to every step).
+    A malformed sparse matrix (negative or out-of-range indices, index arrays that disagree with
+    the shape) is refused too; torch sparse tensors are accepted and converted.
     """
     from .tasks import CLASSIFICATION
 
     task = CLASSIFICATION if task is None else task
     _reject_non_numeric_columns(X)
+    if sp.issparse(X) or (isinstance(X, torch.Tensor) and X.layout != torch.strided):
+        X = check_sparse_input(X)  # malformed indices or shapes: one message, before any copy
     X = validate_data(estimator, X, accept_sparse="csr", dtype=np.float32, ensure_min_samples=2)
     if task.supervised:
         if y is None:

@@ -17,10 +17,10 @@ from .data import BatchSource, auto_batch_size, standardization, zero_variance_f
 from .devices import parse_device, resolve_device
 from .importance import METRICS, WINDOWS
 from .network import BACKENDS
-from .registry import TASKS
+from .registry import TASKS, TRAINING_METHODS
 from .splitting import validation_split
 from .tasks import Task, resolve_task
-from .training import GROWTH, TrainingConfig, train_network
+from .training import TrainingConfig, train_network
 
 
 class SparseFeatureSelector(SelectorMixin, BaseEstimator):
@@ -58,6 +58,10 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         the first one drives the selection.
     sparsity : float in [0, 1), default=0.9
         Fraction of zero weights over the whole network, spread over layers by ERK.
+    n_weights : int or None, default=None
+        The network's size as a number of active weights in all layers together (ERK
+        shape kept); overrides ``sparsity`` when given. With a million features,
+        ``n_weights=1_000_000`` says "about a million weights" directly.
     l2 : float, default=1e-4
         L2 weight decay of the Adam optimiser.
     hidden_layer_sizes : tuple of int, default=(1000, 100)
@@ -87,6 +91,8 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         for its shape, density and device. The results agree to float precision.
     standardize : bool, default=True
         Scale features to zero mean and unit variance with statistics of the training rows.
+        Sparse ``X`` is scaled to unit variance but never centred (centring would make every
+        zero non-zero); it is never densified, not per batch either.
     device : str, default="auto"
         A torch device; ``"auto"`` takes CUDA when available, else the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -151,9 +157,10 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "n_features_to_select": [Interval(Integral, 1, None, closed="left")],
         "task": [StrOptions({"auto", *TASKS}), Task],
-        "training": [StrOptions(set(GROWTH))],
+        "training": [StrOptions(set(TRAINING_METHODS.names()))],
         "importance": [StrOptions(set(METRICS)), list, tuple],
         "sparsity": [Interval(Real, 0, 1, closed="left")],
+        "n_weights": [Interval(Integral, 1, None, closed="left"), None],
         "l2": [Interval(Real, 0, None, closed="left")],
         "hidden_layer_sizes": [list, tuple],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -179,6 +186,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         training="set",
         importance="attribution",
         sparsity=0.9,
+        n_weights=None,
         l2=1e-4,
         hidden_layer_sizes=(1000, 100),
         learning_rate=1e-3,
@@ -200,6 +208,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self.training = training
         self.importance = importance
         self.sparsity = sparsity
+        self.n_weights = n_weights
         self.l2 = l2
         self.hidden_layer_sizes = hidden_layer_sizes
         self.learning_rate = learning_rate
@@ -220,8 +229,9 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     def fit(self, X, y=None, *, on_epoch_end=None):
         """Train the network on ``(X, y)`` (or on ``X`` alone, unsupervised) and rank the features.
 
-        ``X`` may be a numpy array, a pandas DataFrame (column names are kept) or a scipy
-        sparse matrix (densified one batch at a time). ``y``: class labels, continuous targets
+        ``X`` may be a numpy array, a pandas DataFrame (column names are kept), a scipy
+        sparse matrix or a torch sparse tensor (never densified: the network reads each
+        batch's non-zeros; a malformed one is refused). ``y``: class labels, continuous targets
         (1-D, or 2-D for several outputs), or None. ``on_epoch_end``, if given, is called with
         each epoch's history record.
         """
@@ -257,6 +267,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             update_interval=self.update_interval,
             prune_fraction=float(self.prune_fraction),
             backend=self.backend,
+            n_weights=None if self.n_weights is None else int(self.n_weights),
         )
         result = train_network(
             train,

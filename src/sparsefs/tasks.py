@@ -39,6 +39,7 @@ import torch.nn.functional as F
 from sklearn.utils.multiclass import type_of_target
 
 from ._labels import encode_labels
+from .importance.attribution import softmax_jacobian
 from .registry import TASKS
 
 __all__ = ["Task", "Targets", "Classification", "Regression", "Unsupervised", "resolve_task", "softmax_jacobian"]
@@ -116,12 +117,6 @@ class Task:
 
     def __repr__(self) -> str:
         return f"<task {self.name}>"
-
-
-def softmax_jacobian(logits: torch.Tensor) -> torch.Tensor:
-    """``d softmax(z)_c / d z_i = p_c (delta_ci - p_i)`` for every sample, shape ``(m, C, C)``."""
-    probs = torch.softmax(logits, dim=1)
-    return torch.diag_embed(probs) - probs.unsqueeze(2) * probs.unsqueeze(1)
 
 
 def _identity_jacobian(logits: torch.Tensor) -> torch.Tensor:
@@ -258,8 +253,10 @@ class Unsupervised(Regression):
         return scores
 
     def corrupt(self, inputs, generator):
-        noise = torch.randn(inputs.shape, generator=generator, dtype=inputs.dtype).to(inputs.device)
-        return inputs + self.noise * noise
+        # Gaussian noise on every input makes a sparse batch dense: the autoencoder reads it so.
+        noise = torch.randn(tuple(inputs.shape), generator=generator, dtype=inputs.dtype).to(inputs.device)
+        dense = inputs if inputs.layout == torch.strided else inputs.to_dense()
+        return dense + self.noise * noise
 
     def output_jacobian(self, logits, generator=None):
         m, n = logits.shape

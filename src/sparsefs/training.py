@@ -22,11 +22,9 @@ from . import costs
 from .data import BatchSource
 from .importance import ImportanceAccumulator, TrainingStep, get_metric
 from .network import SparseMLP
-from .network.topology import cosine_prune_fraction, update_layer_topology
+from .network.dst import TrainingMethod, get_training_method
+from .network.topology import update_layer_topology
 from .tasks import CLASSIFICATION, Task
-
-#: How each training mode grows weights back (``None``: no topology updates).
-GROWTH = {"dense": None, "set": "random", "rigl": "gradient"}
 
 #: Evaluation batches hold at most this many input values (64 MB in float32).
 _EVAL_BLOCK_ELEMENTS = 1 << 24
@@ -43,8 +41,8 @@ class TrainingConfig:
     --------
     >>> from sparsefs.training import TrainingConfig
     >>> config = TrainingConfig(training="rigl", sparsity=0.95)
-    >>> round(config.density, 2), config.growth
-    (0.05, 'gradient')
+    >>> round(config.density, 2), config.method.label
+    (0.05, 'RigL')
     """
 
     training: str = "set"
@@ -58,14 +56,16 @@ class TrainingConfig:
     update_interval: int = 10
     prune_fraction: float = 0.3
     backend: str = "auto"
+    n_weights: int | None = None  # the size as a number of active weights; overrides sparsity
 
     @property
     def density(self) -> float:
-        return 1.0 if self.training == "dense" else 1.0 - self.sparsity
+        return 1.0 - self.sparsity if self.method.sparse else 1.0
 
     @property
-    def growth(self) -> str | None:
-        return GROWTH[self.training]
+    def method(self) -> TrainingMethod:
+        """The registered training method named by ``training``."""
+        return get_training_method(self.training)
 
 
 @dataclass
@@ -123,13 +123,15 @@ class Trainer:
                  seed: int, device: torch.device, steps_per_epoch: int, task: Task = CLASSIFICATION):
         self.config = config
         self.task = task
+        self.method = config.method
         self.generator = torch.Generator().manual_seed(seed)
         # The task's own randomness (input noise, sampled outputs) has generators of its own,
         # so classification draws exactly what it drew before tasks existed.
         self._noise = _metric_generator(seed, "task/noise")
         self._outputs = _metric_generator(seed, "task/outputs")
         self.network = SparseMLP(
-            n_features, config.hidden_layer_sizes, n_outputs, config.density, config.backend, self.generator, device
+            n_features, config.hidden_layer_sizes, n_outputs, config.density, config.backend, self.generator, device,
+            n_weights=config.n_weights if self.method.sparse else None,
         ).to(device)
         self.optimizer = torch.optim.Adam(self.network.parameters(), lr=config.learning_rate, weight_decay=config.l2)
         self.accumulators = []
@@ -144,11 +146,10 @@ class Trainer:
 
     def step(self, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """One optimiser step on a batch; returns its (detached) loss and the task's score statistics."""
-        config, network, task = self.config, self.network, self.task
+        config, network, method, task = self.config, self.network, self.method, self.task
         self.n_steps += 1
-        update_topology = config.growth is not None and self.n_steps % config.update_interval == 0
-        gradient_growth = update_topology and config.growth == "gradient"
-        network.capture_gradient(gradient_growth)
+        update_topology = method.sparse and self.n_steps % config.update_interval == 0
+        network.capture_gradient(update_topology and method.needs_gradient)
         inputs = task.corrupt(inputs, self._noise)
         logits, pre_activations = network(inputs)
         loss = task.loss(logits, targets)
@@ -160,12 +161,15 @@ class Trainer:
                 accumulator.observe(observed)
             self.optimizer.step()
             if update_topology:
-                fraction = cosine_prune_fraction(config.prune_fraction, self.n_steps, self.total_steps)
-                for layer in network.sparse_layers:
-                    update_layer_topology(layer, fraction, config.growth, self.generator, self.optimizer)
+                fraction = method.moved_fraction(config.prune_fraction, self.n_steps, self.total_steps)
+                sparse_layers = network.sparse_layers
+                for layer in sparse_layers:
+                    update_layer_topology(layer, fraction, method, self.generator, self.optimizer)
                 network.capture_gradient(False)
             statistics = task.score_statistics(logits, targets)
-        self.flops.add_step(len(targets), gradient_growth)
+        self.flops.add_step(len(targets))
+        if update_topology:
+            self.flops.add_topology_update(method, sparse_layers, len(targets))
         return loss.detach(), statistics
 
     def _output_jacobian(self, logits: torch.Tensor) -> torch.Tensor:
@@ -338,21 +342,24 @@ def evaluate(network: SparseMLP, data: BatchSource, batch_size: int = 1024,
 
 
 class _FlopCounter:
-    """Adds up the theoretical FLOPs of a run (the active-weight counts never change)."""
+    """Adds up the theoretical FLOPs of a run, recounting the active weights after each
+    topology update (a method need not keep every layer's count constant)."""
 
     def __init__(self, network: SparseMLP, metrics, n_outputs: int):
         self._network = network
         self._metrics = metrics
         self._n_outputs = n_outputs
         self._weights = network.n_active_weights()
-        self._sparse_shapes = [(layer.in_features, layer.out_features) for layer in network.sparse_layers]
         self.total = 0
 
-    def add_step(self, batch_size: int, gradient_growth: bool) -> None:
+    def add_step(self, batch_size: int) -> None:
         self.total += costs.training_step_flops(self._weights, batch_size)
         self.total += sum(metric.flops(self._network, batch_size, self._n_outputs) for metric in self._metrics)
-        if gradient_growth:
-            self.total += costs.gradient_growth_flops(self._sparse_shapes, batch_size)
+
+    def add_topology_update(self, method: TrainingMethod, layers, batch_size: int) -> None:
+        """The update's own cost (``method.extra_flops``), then the recount for later steps."""
+        self.total += method.extra_flops([(layer.in_features, layer.out_features) for layer in layers], batch_size)
+        self._weights = self._network.n_active_weights()
 
     def add_evaluation(self, n_samples: int) -> None:
         self.total += costs.forward_flops(self._weights, n_samples)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..baselines import BASELINES
-from ..training import GROWTH
+from ..registry import TRAINING_METHODS
 from .config import StudyConfig, grid_points
 
 #: The window a baseline's single importance vector is stored under.
@@ -53,7 +53,7 @@ class Cell:
 
     @property
     def is_network(self) -> bool:
-        return self.method in GROWTH
+        return self.method in TRAINING_METHODS
 
     def configuration(self) -> dict:
         configuration = {

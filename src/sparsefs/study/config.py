@@ -43,8 +43,7 @@ from .._selector import SparseFeatureSelector
 from ..baselines import BASELINES
 from ..datasets import FORMATS, FRIEDMAN_NAME, SYNTHETIC_NAME, get_spec
 from ..importance import METRICS, WINDOWS
-from ..registry import TASKS
-from ..training import GROWTH
+from ..registry import TASKS, TRAINING_METHODS
 
 #: Parameters the study sets itself, per cell, with the reason a configuration may not set them.
 STUDY_OWNED = {
@@ -382,7 +381,7 @@ def _network(table, where: _Where) -> NetworkGrid:
     allowed = [*_NETWORK_AXES, *(name for name in selector_params if name not in STUDY_OWNED)]
     _check_owned(table, where)
     _check_keys(table, allowed, where, required=("training",))
-    training = _choices(table["training"], tuple(GROWTH), where.at(where.table, "training"))
+    training = _choices(table["training"], TRAINING_METHODS.names(), where.at(where.table, "training"))
     metrics = _choices(table.get("importance", ["attribution", "strength"]), tuple(METRICS), where.at(where.table, "importance"))
     sparse = [mode for mode in training if mode != "dense"]
     if sparse and "sparsity" not in table:
