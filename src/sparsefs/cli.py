@@ -360,6 +360,25 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
+class _Registered:
+    """argparse ``choices`` read from a registry (:mod:`sparsefs.registry`) when first needed,
+    so that parsing stays light and a registered part is a choice without touching the CLI."""
+
+    def __init__(self, registry: str, *extra: str):
+        self._registry, self._extra = registry, extra
+
+    def _names(self) -> list[str]:
+        from . import registry
+
+        return [*self._extra, *getattr(registry, self._registry)]
+
+    def __contains__(self, name) -> bool:
+        return name in self._names()
+
+    def __iter__(self):
+        return iter(self._names())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sparsefs", description="Feature selection with sparse neural networks.")
     parser.add_argument("--version", action="version", version=f"sparsefs {__version__}")
@@ -368,11 +387,11 @@ def build_parser() -> argparse.ArgumentParser:
     select = commands.add_parser("select", help="rank the features of a dataset and write ranking.csv")
     _add_data_arguments(select)
     select.add_argument("-k", type=int, default=100, help="number of features to select (default 100)")
-    select.add_argument("--task", choices=["auto", "classification", "regression", "unsupervised"], default="auto",
+    select.add_argument("--task", choices=_Registered("TASKS", "auto"), default="auto",
                         help="what to select for (default: the target's kind; no --target on a file without "
                              "labels: unsupervised)")
-    select.add_argument("--training", choices=["set", "rigl", "dense"], default="set")
-    select.add_argument("--importance", choices=["attribution", "strength", "random"], default="attribution")
+    select.add_argument("--training", choices=_Registered("TRAINING_METHODS"), default="set")
+    select.add_argument("--importance", choices=_Registered("METRICS"), default="attribution")
     select.add_argument("--sparsity", type=float, default=0.9)
     select.add_argument("--l2", type=float, default=1e-4)
     select.add_argument("--max-epochs", type=int, default=200)
@@ -387,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_arguments(evaluate)
     evaluate.add_argument("--ranking", required=True, help="a CSV written by 'sparsefs select'")
     evaluate.add_argument("-k", default="25,50,100", help="comma-separated k values (default 25,50,100)")
-    evaluate.add_argument("--task", choices=["auto", "classification", "regression", "unsupervised"], default="auto",
+    evaluate.add_argument("--task", choices=_Registered("TASKS", "auto"), default="auto",
                           help="how to judge the ranking (default: the target's kind)")
     evaluate.set_defaults(handler=cmd_evaluate)
 

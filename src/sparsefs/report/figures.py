@@ -10,22 +10,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from .results import SIX_METHODS, method_position
+from ..study.methods import method_position, method_style
+from .results import SIX_METHODS
 from .tables import counted
 
-TRAINING_COLOURS = {"Dense": "tab:gray", "SET": "tab:blue", "RigL": "tab:orange"}
-BASELINE_COLOURS = {"Lasso": "tab:purple", "LassoNet": "tab:red", "STG": "tab:brown"}
-METRIC_LINES = {"Attr": ("-", "o"), "QS": ("--", "s")}
 DPI = 110
-
-
-def method_style(method: str) -> dict:
-    """One colour per training mode or baseline, one line style and marker per metric."""
-    training, _, metric = method.partition("-")
-    if metric:
-        linestyle, marker = METRIC_LINES.get(metric, (":", "x"))
-        return {"color": TRAINING_COLOURS.get(training, "tab:olive"), "linestyle": linestyle, "marker": marker}
-    return {"color": BASELINE_COLOURS.get(method, "black"), "linestyle": "-", "marker": "^"}
 
 
 def importance_image(vectors, shape: tuple[int, int], order: str) -> np.ndarray:

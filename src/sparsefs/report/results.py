@@ -14,12 +14,14 @@ import numpy as np
 import pandas as pd
 
 from ..datasets import REGISTRY, SYNTHETIC_NAME, get_spec
-from ..study import METHOD_ORDER, ResultStore, chosen_cells, method_label
+from ..study import ResultStore, chosen_cells, method_label
 from ..study.cells import BASELINE_WINDOW
+from ..registry import TRAINING_METHODS
+from ..study.methods import method_position, paper_baselines, paper_methods
 
-#: The paper's six network methods, in its column order.
-SIX_METHODS = ("Dense-QS", "Dense-Attr", "SET-QS", "SET-Attr", "RigL-QS", "RigL-Attr")
-BASELINE_METHODS = ("Lasso", "LassoNet", "STG")
+#: The paper's six network methods, in its column order (labels from the registries).
+SIX_METHODS = paper_methods()
+BASELINE_METHODS = paper_baselines()
 
 
 @dataclass
@@ -79,11 +81,6 @@ def reference_name(dataset: str) -> str | None:
         return None
 
 
-def method_position(method: str) -> tuple[int, str]:
-    """Sort key: the paper's method order, then other methods by name."""
-    return (METHOD_ORDER.index(method) if method in METHOD_ORDER else len(METHOD_ORDER), method)
-
-
 def sparsity_curves(store: ResultStore, k: int, window: str) -> pd.DataFrame:
     """Accuracy per network method and sparsity level, the L2 chosen per level by validation loss.
 
@@ -135,10 +132,10 @@ def chosen_importances(store: ResultStore, datasets, window: str, *, networks_on
     cells = chosen_cells(store)
     cells = cells[cells.dataset.isin(list(datasets))]
     if networks_only:
-        cells = cells[cells.sparsity.notna()]  # the store records a sparsity for networks only
+        cells = cells[cells.method.isin(list(TRAINING_METHODS))]
     records = []
     for cell in cells.itertuples():
-        wanted = window if pd.notna(cell.sparsity) else BASELINE_WINDOW
+        wanted = window if cell.method in TRAINING_METHODS else BASELINE_WINDOW
         for metric, windows in store.importances(cell.cell_id).items():
             if wanted in windows:
                 records.append((cell.dataset, method_label(cell.method, metric), cell.seed, windows[wanted]))

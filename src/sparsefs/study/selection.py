@@ -18,15 +18,10 @@ import pandas as pd
 
 from ..datasets import get_spec
 from .cells import BASELINE_WINDOW
+from ..registry import TASKS
+from .methods import method_label, method_order, method_position, paper_baselines
 from .store import ResultStore, StoreError
 
-TRAINING_LABELS = {"dense": "Dense", "set": "SET", "rigl": "RigL"}
-METRIC_LABELS = {"strength": "QS", "attribution": "Attr", "random": "Random"}
-BASELINE_LABELS = {"lasso": "Lasso", "lassonet": "LassoNet", "stg": "STG"}
-#: Column order of the paper's tables.
-METHOD_ORDER = [f"{t}-{m}" for t in TRAINING_LABELS.values() for m in METRIC_LABELS.values()] + list(
-    BASELINE_LABELS.values()
-)
 
 # Per dataset and method, rank the configurations by mean validation loss over their seeds and
 # keep the first: the chosen configuration (ties go to the parameters that sort first).
@@ -61,20 +56,6 @@ FROM chosen AS r
 JOIN cells AS c ON c.dataset = r.dataset AND c.method = r.method AND c.params = r.params AND c.status = 'done'
 ORDER BY c.dataset, c.method, c.seed
 """
-
-
-def method_label(method: str, metric: str) -> str:
-    """The paper's name of a method: ``SET-Attr``, ``Dense-QS``, ``LassoNet``...
-
-    Examples
-    --------
-    >>> from sparsefs.study import method_label
-    >>> method_label("set", "attribution"), method_label("dense", "strength"), method_label("stg", "gate_mean")
-    ('SET-Attr', 'Dense-QS', 'STG')
-    """
-    if method in BASELINE_LABELS:
-        return BASELINE_LABELS[method]
-    return f"{TRAINING_LABELS.get(method, method)}-{METRIC_LABELS.get(metric, metric)}"
 
 
 def paper_k(dataset: str) -> int:
@@ -133,7 +114,7 @@ def results_table(store: ResultStore, k: int | Mapping[str, int] = 100, window: 
         _check_evaluated(store, k, window)
         rows = store.query(_SELECTED_ACCURACIES, (int(k), window, BASELINE_WINDOW))
     if rows.empty:
-        return pd.DataFrame(columns=["dataset", "method", "k", "sparsity", "l2", "params", "seeds", "val_loss",
+        return pd.DataFrame(columns=["dataset", "method", "task", "k", "sparsity", "l2", "params", "seeds", "val_loss",
                                      "acc_mean", "acc_std", "n_parameters", "training_flops", "fit_seconds"])
     rows["method"] = [method_label(m, metric) for m, metric in zip(rows["method"], rows["metric"])]
     table = (
@@ -153,9 +134,26 @@ def results_table(store: ResultStore, k: int | Mapping[str, int] = 100, window: 
         )
         .reset_index()
     )
-    order = {name: position for position, name in enumerate(METHOD_ORDER)}
-    table["_order"] = table["method"].map(lambda name: order.get(name, len(order)))
+    table["task"] = table["dataset"].map(dataset_tasks(store)).fillna("classification")
+    table["_order"] = table["method"].map(lambda name: method_position(name)[0])
     return table.sort_values(["dataset", "_order", "method"]).drop(columns="_order").reset_index(drop=True)
+
+
+def dataset_tasks(store: ResultStore) -> dict[str, str]:
+    """The task each dataset of the store was selected for, told by the measures its cells
+    recorded (R²: regression; reconstruction error: unsupervised); stores written before the
+    ``scores`` table existed hold classification only."""
+    try:
+        measures = store.query(
+            "SELECT DISTINCT c.dataset, s.measure FROM scores AS s JOIN cells AS c ON c.cell_id = s.cell_id")
+    except StoreError:  # no scores table: an older store, opened read-only
+        return {}
+    tasks = {}
+    for dataset, group in measures.groupby("dataset"):
+        found = set(group.measure)
+        tasks[dataset] = ("unsupervised" if "reconstruction_mse" in found else
+                          "regression" if "r2" in found else "classification")
+    return tasks
 
 
 def chosen_cells(store: ResultStore) -> pd.DataFrame:
@@ -219,7 +217,7 @@ def join_reference(table: pd.DataFrame, reference_dir: str | Path, window: str =
         if "k" in frame.columns and not pd.to_numeric(frame["k"], errors="coerce").notna().all():
             raise StoreError(f"the paper's {name} table has a non-numeric k")
     networks = networks[networks["importance_window"] == window].drop(columns="importance_window")
-    baselines = baselines[baselines["method"].isin(BASELINE_LABELS.values())].assign(sparsity=np.nan)
+    baselines = baselines[baselines["method"].isin(paper_baselines())].assign(sparsity=np.nan)
     paper = pd.concat([networks, baselines], ignore_index=True).rename(
         columns={"dataset": "reference_name", "acc_mean": "paper_acc_mean", "acc_std": "paper_acc_std",
                  "sparsity": "paper_sparsity"}
@@ -267,9 +265,11 @@ def format_table(table: pd.DataFrame, k: int, window: str) -> str:
         return "no finished cells in the store yet"
     cells = table.assign(text=[_cell_text(row) for row in table.itertuples()])
     wide = cells.pivot(index="dataset", columns="method", values="text").fillna("-")
-    wide = wide[[m for m in METHOD_ORDER if m in wide.columns] + [m for m in wide.columns if m not in METHOD_ORDER]]
+    wide = wide[sorted(wide.columns, key=method_position)]
+    tasks = sorted(set(table["task"])) if "task" in table.columns else ["classification"]
+    measure = "; ".join(TASKS[task].measure_label + ("" if len(tasks) == 1 else f" ({task})") for task in tasks)
     title = (
-        f"SVM test accuracy (%) of the top {k} features, window {window}: mean ± std over seeds; "
+        f"{measure} of the top {k} features, window {window}: mean ± std over seeds; "
         "(sparsity) chosen by validation loss"
     )
     return title + "\n" + wide.rename_axis(None, axis=1).reset_index().to_string(index=False)
