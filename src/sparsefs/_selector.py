@@ -156,9 +156,11 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "n_features_to_select": [Interval(Integral, 1, None, closed="left")],
-        "task": [StrOptions({"auto", *TASKS}), Task],
-        "training": [StrOptions(set(TRAINING_METHODS.names()))],
-        "importance": [StrOptions(set(METRICS)), list, tuple],
+        # names are checked against the registries at fit time (_check_settings), so that a
+        # part registered after this class was defined is accepted
+        "task": [str, Task],
+        "training": [str],
+        "importance": [str, list, tuple],
         "sparsity": [Interval(Real, 0, 1, closed="left")],
         "n_weights": [Interval(Integral, 1, None, closed="left"), None],
         "l2": [Interval(Real, 0, None, closed="left")],
@@ -235,6 +237,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         (1-D, or 2-D for several outputs), or None. ``on_epoch_end``, if given, is called with
         each epoch's history record.
         """
+        self._check_settings()
         metrics = self._metric_names()
         hidden = self._hidden_sizes()
         device = self._torch_device()
@@ -332,6 +335,11 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     def _check_settings(self) -> None:
         """What the parameter constraints cannot say, checked without fitting (a study's
         configuration is judged by this before any cell runs, possibly on other machines)."""
+        for name, registry, extra in (("task", TASKS, ("auto",)), ("training", TRAINING_METHODS, ())):
+            value = getattr(self, name)
+            if isinstance(value, str) and value not in extra and value not in registry:
+                raise ValueError(f"The {name!r} parameter of {type(self).__name__} must be a str among "
+                                 f"{sorted({*extra, *registry})}. Got {value!r} instead.")
         self._metric_names()
         self._hidden_sizes()
         parse_device(self.device)
