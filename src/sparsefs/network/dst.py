@@ -173,7 +173,7 @@ def get_training_method(method) -> TrainingMethod:
     if isinstance(method, TrainingMethod):
         return method
     if method not in TRAINING_METHODS:
-        for part in TRAINING_METHODS:
+        for part in TRAINING_METHODS.values():
             if method in getattr(part, "aliases", ()):
                 return part
     return TRAINING_METHODS[method]

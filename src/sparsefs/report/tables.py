@@ -45,7 +45,7 @@ class Table:
 
 def accuracy_table(selected: pd.DataFrame, datasets: Sequence[str], k: int, window: str) -> Table:
     """The six network methods (and any other metric the study recorded), best per dataset bold."""
-    networks = selected[~selected.method.map(is_baseline)]
+    networks = selected[~selected.method.map(is_baseline).astype(bool)]
     extras = sorted(set(networks.method) - set(SIX_METHODS), key=method_position)
     title = (
         f"SVM test accuracy (%) of the top {k} features, window {window}: mean ± std over seeds of the "
