@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 import pandas as pd
 import torch
@@ -27,7 +29,9 @@ def check_selection_input(estimator, X, y) -> tuple[object, np.ndarray, np.ndarr
         only = estimator.classes_[0]
         only = only.item() if isinstance(only, np.generic) else only  # 0, not np.int64(0)
         raise ValueError(f"y has 1 class ({only!r}); feature selection needs at least 2 classes")
-    if estimator.n_features_to_select > estimator.n_features_in_:
+    k = estimator.n_features_to_select
+    # A fraction, None or "auto" always fits; with a threshold an int is only a cap.
+    if isinstance(k, Integral) and k > estimator.n_features_in_ and getattr(estimator, "threshold", None) is None:
         raise ValueError(
             f"n_features_to_select={estimator.n_features_to_select} is larger than the "
             f"{estimator.n_features_in_} features of X"
