@@ -259,7 +259,8 @@ def cmd_study(args: argparse.Namespace) -> int:
 
 
 def cmd_results(args: argparse.Namespace) -> int:
-    from .study import format_comparison, format_table, join_reference, open_store, results_table
+    from .study import format_comparison, format_stability, format_table, join_reference, open_store, results_table
+    from .study import stability_table
 
     with open_store(args.store, read_only=True) as store:
         if args.failures:
@@ -269,7 +270,10 @@ def cmd_results(args: argparse.Namespace) -> int:
             print("no failed cells" if failed.empty else failed.to_string(index=False))
             return 0
         table = results_table(store, k=args.k, window=args.window)
+        stability = stability_table(store, k=args.k, window=args.window)
     print(format_table(table, args.k, args.window))
+    print()
+    print(format_stability(stability, args.k))
     if args.reference:
         if args.k != 100:
             raise UsageError(f"the paper's tables are for K=100, not K={args.k}")

@@ -7,7 +7,17 @@ yet, ``results_table`` chooses hyperparameters by validation loss and reports ac
 from .cells import Cell, CellOutcome, expand_cells
 from .config import ConfigError, StudyConfig, load_config, parse_config
 from .runner import StudyPlan, StudySummary, plan_study, run_study
-from .selection import METHOD_ORDER, chosen_cells, format_comparison, format_table, join_reference, method_label, results_table
+from .selection import (
+    METHOD_ORDER,
+    chosen_cells,
+    format_comparison,
+    format_stability,
+    format_table,
+    join_reference,
+    method_label,
+    results_table,
+    stability_table,
+)
 from .store import ResultStore, SQLiteStore, StoreError, open_store
 
 __all__ = [
@@ -24,6 +34,7 @@ __all__ = [
     "chosen_cells",
     "expand_cells",
     "format_comparison",
+    "format_stability",
     "format_table",
     "join_reference",
     "load_config",
@@ -33,4 +44,5 @@ __all__ = [
     "plan_study",
     "results_table",
     "run_study",
+    "stability_table",
 ]
