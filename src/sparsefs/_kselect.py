@@ -124,12 +124,18 @@ def default_estimator(task: str = "classification"):
     return make_pipeline(StandardScaler(), SVR() if task == "regression" else SVC())
 
 
+#: "auto" stops after this many grid steps in a row without a gain of ``tol`` over the best K
+#: so far: one step is too few, since a ranking's next features may be redundant with the first.
+AUTO_PATIENCE = 2
+
+
 def choose_k_auto(X, y, importances: np.ndarray, estimator, tol: float, cv) -> tuple[int, dict[int, float]]:
     """K by the cross-validated score of ``estimator`` on the top-K features, K over :func:`k_grid`.
 
-    K grows along the grid while each step raises the mean score by at least ``tol`` (the rule
-    of ``SequentialFeatureSelector(n_features_to_select="auto", tol=...)``); returns the last K
-    that did, and every score computed.
+    K moves up the grid while the mean score rises; a K becomes the choice when its score
+    beats the current choice's by at least ``tol``, and the search stops after
+    ``AUTO_PATIENCE`` (2) grid steps in a row that do not. Returns the choice and every score
+    computed.
 
     Examples
     --------
@@ -144,13 +150,16 @@ def choose_k_auto(X, y, importances: np.ndarray, estimator, tol: float, cv) -> t
     """
     order = np.argsort(-importances, kind="stable")
     scores: dict[int, float] = {}
-    best_k = None
+    best_k, misses = None, 0
     for k in k_grid(len(importances)):
         columns = _columns(X, order[:k])
         scores[k] = float(np.mean(cross_val_score(clone(estimator), columns, y, cv=cv)))
-        if best_k is not None and scores[k] - scores[best_k] < tol:
+        if best_k is None or scores[k] - scores[best_k] >= tol:
+            best_k, misses = k, 0
+            continue
+        misses += 1
+        if misses == AUTO_PATIENCE:
             break
-        best_k = k
     return best_k, scores
 
 

@@ -39,9 +39,11 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         How many features ``transform`` keeps. An int: that many. A float in (0, 1]: that
         fraction of the features, ``int(fraction * n_features)`` but at least 1 (as ``RFE``).
         ``None``: half of them (as ``RFE``), or with a ``threshold``, no limit. ``"auto"``:
-        the K of the grid 1, 2, 5, 10, 20, 50, ... (and ``n_features``) found by growing K
-        while the cross-validated score of ``estimator`` on the top-K features rises by at
-        least ``tol`` (the rule of ``SequentialFeatureSelector``); see ``k_scores_``.
+        a K of the grid 1, 2, 5, 10, 20, 50, ... (and ``n_features``), by the cross-validated
+        score of ``estimator`` on the top-K features: K grows along the grid, a K is chosen
+        when its score beats the previous choice's by at least ``tol``, and the search stops
+        after two grid steps in a row that do not (``SequentialFeatureSelector``'s ``tol``
+        rule, with one step of patience); see ``k_scores_``.
     threshold : str, float or None, default=None
         As in ``SelectFromModel``: keep the features whose ``feature_importances_`` is at least
         this number, or ``"mean"``, ``"median"``, or a multiple such as ``"1.5*mean"`` of the
