@@ -41,11 +41,15 @@ def top(importances: np.ndarray, k: int) -> np.ndarray:
 
 
 def jaccard(selections) -> float:
+    if len(selections) < 2:
+        return float("nan")
     pairs = [len(np.intersect1d(a, b)) / len(np.union1d(a, b)) for a, b in itertools.combinations(selections, 2)]
     return float(np.mean(pairs))
 
 
 def stability(selections, n_features: int) -> str:
+    if len(selections) < 2:
+        return "- (one fit)"
     result = nogueira_stability(selection_matrix(selections, n_features))
     if len(selections) == 2:  # the paper's interval needs more than two selections to say anything
         return f"{result.value:.3f}"
