@@ -143,7 +143,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         Why the (first) fit stopped: ``"max_epochs"``, ``"patience"``, ``"max_time"`` or
         ``"callback"`` (``on_epoch_end`` returned ``True``).
     network_ : TrainedNetwork
-        Only with ``keep_network=True``: the best epoch's network as a classifier.
+        Only with ``keep_network=True``: the best epoch's network (of the first repeat) as a classifier.
     importances_ : dict
         ``importances_[metric][window]``: the importance of every computed metric in every
         accumulation window, as of the best epoch.
