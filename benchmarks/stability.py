@@ -78,6 +78,10 @@ def compare(name, X, y, n_features, args, evaluate) -> None:
         print(f"  {label:12s} fits {len(selections):2d}  {evaluate.__doc__} mean {np.mean(scores):.4f} "
               f"min {np.min(scores):.4f} max {np.max(scores):.4f}  top-{K} Jaccard {jaccard(selections):.3f}  "
               f"stability {stability(selections, n_features)}", flush=True)
+    for number, fit in enumerate(fits):
+        own = [evaluate(top(row, K)) for row in fit.importances_per_repeat_]
+        print(f"  outer fit {number}: n_repeats=5 {evaluate.__doc__} {evaluate(top(fit.feature_importances_, K)):.4f}, "
+              f"its 5 seeds {' '.join(f'{v:.4f}' for v in own)} (best {max(own):.4f})", flush=True)
     internal = [f"{fit.stability_:.3f}" for fit in fits]
     print(f"  (each 5-repeat fit's own stability_ over its repeats: {', '.join(internal)})", flush=True)
 
