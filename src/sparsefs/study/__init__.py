@@ -15,6 +15,7 @@ from .selection import (
     format_table,
     join_reference,
     method_label,
+    paper_k,
     results_table,
     stability_table,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "load_config",
     "method_label",
     "open_store",
+    "paper_k",
     "parse_config",
     "plan_study",
     "results_table",

@@ -10,6 +10,7 @@ test accuracy, mean ± standard deviation over seeds (population std, ``ddof=0``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +49,7 @@ WITH configurations AS (
 # The accuracies of the chosen configurations' cells at the requested K and window.
 _SELECTED_ACCURACIES = _CHOSEN + """
 SELECT c.dataset, c.method, c.params, c.sparsity, c.l2, c.seed, r.mean_val_loss, r.n_seeds,
-       c.n_parameters, c.training_flops, c.fit_seconds, a.metric, a.accuracy
+       c.n_parameters, c.training_flops, c.fit_seconds, a.metric, a.k, a.accuracy
 FROM chosen AS r
 JOIN cells AS c ON c.dataset = r.dataset AND c.method = r.method AND c.params = r.params AND c.status = 'done'
 JOIN accuracies AS a ON a.cell_id = c.cell_id
@@ -77,12 +78,34 @@ def method_label(method: str, metric: str) -> str:
     return f"{TRAINING_LABELS.get(method, method)}-{METRIC_LABELS.get(metric, metric)}"
 
 
-def results_table(store: ResultStore, k: int = 100, window: str = "all_epochs") -> pd.DataFrame:
+def paper_k(dataset: str) -> int:
+    """The K at which the paper evaluates ``dataset``: 20 for Madelon, 100 for every other.
+
+    The paper's captions say K = 100 throughout, but its evaluation script uses K = 20 on
+    Madelon (its 20 informative features); datasets outside the registry get 100.
+
+    Examples
+    --------
+    >>> from sparsefs.study import paper_k
+    >>> paper_k("Madelon"), paper_k("Isolet"), paper_k("my-own-data")
+    (20, 100, 100)
+    """
+    try:
+        return get_spec(dataset).paper_k
+    except KeyError:
+        return 100
+
+
+def results_table(store: ResultStore, k: int | Mapping[str, int] = 100, window: str = "all_epochs") -> pd.DataFrame:
     """One row per dataset and method: the chosen configuration and its accuracy over seeds.
 
-    Columns: dataset, method, sparsity, l2, params (the chosen parameters, JSON), seeds,
+    Columns: dataset, method, k, sparsity, l2, params (the chosen parameters, JSON), seeds,
     val_loss (mean), acc_mean, acc_std (percent), n_parameters, training_flops, fit_seconds
     (means over the seeds).
+
+    ``k``: one K for every dataset, or a K per dataset (a mapping, e.g. each dataset's
+    :func:`paper_k`); with a mapping, datasets missing from it or not evaluated at their K are
+    left out, and the model selection (made without any K) is the same.
 
     Examples
     --------
@@ -99,15 +122,25 @@ def results_table(store: ResultStore, k: int = 100, window: str = "all_epochs") 
     >>> table[["dataset", "method", "seeds"]].values.tolist()
     [['synthetic-100', 'Lasso', 2]]
     """
-    _check_evaluated(store, k, window)
-    rows = store.query(_SELECTED_ACCURACIES, (int(k), window, BASELINE_WINDOW))
+    if isinstance(k, Mapping):
+        _check_evaluated(store, None, window)
+        parts = [
+            rows[rows.dataset.isin([d for d, dk in k.items() if dk == one_k])]
+            for one_k in sorted(set(k.values()))
+            for rows in [store.query(_SELECTED_ACCURACIES, (int(one_k), window, BASELINE_WINDOW))]
+        ]
+        rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    else:
+        _check_evaluated(store, k, window)
+        rows = store.query(_SELECTED_ACCURACIES, (int(k), window, BASELINE_WINDOW))
     if rows.empty:
-        return pd.DataFrame(columns=["dataset", "method", "sparsity", "l2", "params", "seeds", "val_loss",
+        return pd.DataFrame(columns=["dataset", "method", "k", "sparsity", "l2", "params", "seeds", "val_loss",
                                      "acc_mean", "acc_std", "n_parameters", "training_flops", "fit_seconds"])
     rows["method"] = [method_label(m, metric) for m, metric in zip(rows["method"], rows["metric"])]
     table = (
         rows.groupby(["dataset", "method"], sort=False)
         .agg(
+            k=("k", "first"),
             sparsity=("sparsity", "first"),
             l2=("l2", "first"),
             params=("params", "first"),
@@ -218,11 +251,13 @@ def format_stability(table: pd.DataFrame, k: int) -> str:
 
 
 def join_reference(table: pd.DataFrame, reference_dir: str | Path, window: str = "all_epochs") -> pd.DataFrame:
-    """Add the paper's K=100 numbers (``paper_acc_mean``, ``paper_acc_std``, ``paper_sparsity``).
+    """Add the paper's numbers (``paper_acc_mean``, ``paper_acc_std``, ``paper_sparsity``).
 
     Networks come from ``paper_svm_accuracy_k100.csv`` (for ``window``), baselines from
     ``paper_baselines_k100.csv``; datasets are matched through the registry's
-    ``reference_name``. Datasets or methods the paper does not report get NaN.
+    ``reference_name``. Where both ``table`` and the paper's tables have a ``k`` column (the
+    paper's K: 20 for Madelon, 100 elsewhere), an entry is matched only at the same K. Datasets
+    or methods the paper does not report, or reports at another K, get NaN.
 
     Examples
     --------
@@ -248,14 +283,23 @@ def join_reference(table: pd.DataFrame, reference_dir: str | Path, window: str =
     networks = _reference_table(reference_dir / "paper_svm_accuracy_k100.csv",
                                 {"importance_window", "dataset", "method", "acc_mean", "acc_std", "sparsity"})
     baselines = _reference_table(reference_dir / "paper_baselines_k100.csv", {"dataset", "method", "acc_mean", "acc_std"})
+    for name, frame in (("networks", networks), ("baselines", baselines)):
+        if "k" in frame.columns and not pd.to_numeric(frame["k"], errors="coerce").notna().all():
+            raise StoreError(f"the paper's {name} table has a non-numeric k")
     networks = networks[networks["importance_window"] == window].drop(columns="importance_window")
     baselines = baselines[baselines["method"].isin(BASELINE_LABELS.values())].assign(sparsity=np.nan)
     paper = pd.concat([networks, baselines], ignore_index=True).rename(
         columns={"dataset": "reference_name", "acc_mean": "paper_acc_mean", "acc_std": "paper_acc_std",
                  "sparsity": "paper_sparsity"}
     )
+    keys = ["reference_name", "method"]
+    if "k" in table.columns and "k" in paper.columns:
+        keys.append("k")
+        paper = paper.assign(k=paper["k"].fillna(100).astype(int))
+    else:
+        paper = paper.drop(columns="k", errors="ignore")
     joined = table.assign(reference_name=table["dataset"].map(_reference_name))
-    return joined.merge(paper, on=["reference_name", "method"], how="left").drop(columns="reference_name")
+    return joined.merge(paper, on=keys, how="left").drop(columns="reference_name")
 
 
 def _reference_table(path: Path, columns: set[str]) -> pd.DataFrame:
@@ -320,7 +364,8 @@ def format_comparison(table: pd.DataFrame) -> str:
         ],
         difference=(table["acc_mean"] - table["paper_acc_mean"]).round(2),
     )
-    columns = ["dataset", "method", "sparsity", "paper_sparsity", "seeds", "ours", "paper", "difference"]
+    columns = ["dataset", "method", *(["k"] if "k" in shown.columns else []), "sparsity", "paper_sparsity", "seeds",
+               "ours", "paper", "difference"]
     return shown[columns].to_string(index=False, na_rep="-")
 
 
@@ -338,11 +383,11 @@ def _reference_name(dataset: str) -> str | None:
         return None
 
 
-def _check_evaluated(store: ResultStore, k: int, window: str) -> None:
+def _check_evaluated(store: ResultStore, k: int | None, window: str) -> None:
     available = store.query("SELECT DISTINCT k, importance_window FROM accuracies")
     if available.empty:
         return
-    if k not in set(available["k"]):
+    if k is not None and k not in set(available["k"]):
         ks = ", ".join(map(str, sorted(set(available["k"]))))
         raise StoreError(f"K={k} was not evaluated in this store (it holds K = {ks}); add it to [study] k and run "
                          "the study again: finished cells are re-evaluated from their stored importances")
