@@ -283,9 +283,10 @@ class TestPartialStores:
         sections = dict(re.findall(r'<section id="(\w+)">(.*?)</section>', page, flags=re.S))
         no_data = {name for name, body in sections.items() if 'class="nodata"' in body}
         expected = {
-            "baselines only": {"accuracy", "pairwise", "sparsity", "ranking", "heatmaps"},
+            "baselines only": {"accuracy", "pairwise", "sparsity", "ranking", "heatmaps", "stability"},
             "networks only": set(),
-            "empty": {"accuracy", "pairwise", "baselines", "costs", "sparsity", "ranking", "heatmaps", "coverage"},
+            "empty": {"accuracy", "pairwise", "baselines", "costs", "sparsity", "ranking", "heatmaps", "coverage",
+                      "stability"},
         }[part]
         assert no_data == expected
         assert "paper" not in sections  # no reference folder given

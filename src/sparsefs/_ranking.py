@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -46,7 +48,8 @@ def check_selection_input(estimator, X, y, task=None):
     elif hasattr(estimator, "classes_"):
         del estimator.classes_  # from an earlier classification fit
     k = getattr(estimator, "n_features_to_select", None)
-    if isinstance(k, (int, np.integer)) and k > estimator.n_features_in_:
+    # A fraction, None or "auto" always fits; with a threshold an int is only a cap.
+    if isinstance(k, Integral) and k > estimator.n_features_in_ and getattr(estimator, "threshold", None) is None:
         raise ValueError(
             f"n_features_to_select={k} is larger than the {estimator.n_features_in_} features of X"
         )

@@ -6,13 +6,16 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from . import _kselect
+from ._predictor import TrainedNetwork
 from ._ranking import check_selection_input, ranks, top_k_mask
-from ._sklearn import Interval, StrOptions, _fit_context
+from ._sklearn import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
 from .data import BatchSource, auto_batch_size, standardization, zero_variance_features
 from .devices import parse_device, resolve_device
 from .importance import METRICS, WINDOWS
@@ -20,6 +23,7 @@ from .network import BACKENDS
 from .registry import TASKS, TRAINING_METHODS
 from .splitting import validation_split
 from .tasks import Task, resolve_task
+from .stability import combine_importances, nogueira_stability, selection_matrix
 from .training import TrainingConfig, train_network
 
 
@@ -39,8 +43,27 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
 
     Parameters
     ----------
-    n_features_to_select : int, default=100
-        Number of features ``transform`` keeps.
+    n_features_to_select : int, float, None or "auto", default=100
+        How many features ``transform`` keeps. An int: that many. A float in (0, 1]: that
+        fraction of the features, ``int(fraction * n_features)`` but at least 1 (as ``RFE``).
+        ``None``: half of them (as ``RFE``), or with a ``threshold``, no limit. ``"auto"``:
+        a K of the grid 1, 2, 5, 10, 20, 50, ... (and ``n_features``), by the cross-validated
+        score of ``estimator`` on the top-K features: K grows along the grid, a K is chosen
+        when its score beats the previous choice's by at least ``tol``, and the search stops
+        after two grid steps in a row that do not (``SequentialFeatureSelector``'s ``tol``
+        rule, with one step of patience); see ``k_scores_``.
+    threshold : str, float or None, default=None
+        As in ``SelectFromModel``: keep the features whose ``feature_importances_`` is at least
+        this number, or ``"mean"``, ``"median"``, or a multiple such as ``"1.5*mean"`` of the
+        importances. ``n_features_to_select`` (an int or fraction) then caps the count.
+    estimator : estimator or None, default=None
+        The downstream estimator scored by ``"auto"`` (``fit`` and ``score``). ``None``:
+        standardisation and ``SVC()`` for classification, ``SVR()`` for regression (RBF kernels,
+        the paper's evaluation); ``"auto"`` needs a supervised task.
+    tol : float >= 0, default=0.01
+        The smallest rise of the ``"auto"`` score (accuracy for classifiers) worth a larger K.
+    cv : int, cross-validation generator or iterable, default=5
+        The cross-validation of ``"auto"`` (stratified folds for classifiers).
     task : {"auto", "classification", "regression", "unsupervised"}, default="auto"
         What the network learns. ``"auto"``: ``fit(X)`` without ``y`` is unsupervised; otherwise
         scikit-learn's ``type_of_target(y)`` decides: "binary"/"multiclass" is classification
@@ -97,6 +120,24 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         A torch device; ``"auto"`` takes CUDA when available, else the CPU.
     random_state : int, RandomState instance or None, default=None
         Seeds the split, the initial weights and topology, the batch order and the regrowth.
+    n_repeats : int, default=1
+        Independent fits, each with its own seed for the split, the initialisation and the
+        batch order. With more than one, each fit's importance is divided by its sum and the
+        mean becomes ``feature_importances_``, and ``selection_frequency_`` and
+        ``stability_`` say how much the fits agree.
+    bootstrap : bool, default=False
+        With repeats: each fit trains on a bootstrap resample (per class, with replacement)
+        of its training rows; the validation rows are left as they are.
+    n_jobs : int or None, default=None
+        Repeats run in parallel in this many processes (joblib; ``None``: 1, ``-1``: every
+        core). The result does not depend on it.
+    max_time : float or None, default=None
+        Seconds after which each fit stops at the end of the current epoch, keeping the best
+        epoch so far (``stop_reason_`` is ``"max_time"``).
+    keep_network : bool, default=False
+        Classification: keep the network of the best epoch as ``network_``, a classifier on
+        the full feature set (``predict``, ``predict_proba``, ``score``). Off by default: it can be far
+        larger than the rest of the fitted selector, and pickles with it.
     verbose : int, default=0
         Print one line per epoch when positive.
 
@@ -109,6 +150,26 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         equal importances are ranked by column order.
     ranked_features_ : ndarray of shape (n_features,)
         Feature indices, most important first (``ranked_features_[0]`` has rank 1).
+    n_features_to_select_ : int
+        The number of features selected (from ``n_features_to_select`` and ``threshold``).
+    k_scores_ : dict
+        Only with ``"auto"``: ``{K: mean cross-validated score}`` of every K tried.
+    importances_per_repeat_ : ndarray of shape (n_repeats, n_features)
+        Each repeat's own ``feature_importances_`` (``importance`` and ``accumulate`` as set).
+    selection_frequency_ : ndarray of shape (n_features,)
+        Only with ``n_repeats > 1``: the share of repeats whose own top
+        ``n_features_to_select_`` features include each feature.
+    stability_ : float
+        Only with ``n_repeats > 1``: the stability of those selections (Nogueira, Sechidis
+        and Brown, JMLR 2018): 1 when every repeat selects the same features, about 0 when
+        they agree no more than random selections would.
+    stability_interval_ : tuple of float
+        Its 95% confidence interval.
+    stop_reason_ : str
+        Why the (first) fit stopped: ``"max_epochs"``, ``"patience"``, ``"max_time"`` or
+        ``"callback"`` (``on_epoch_end`` returned ``True``).
+    network_ : TrainedNetwork
+        Only with ``keep_network=True``: the best epoch's network (of the first repeat) as a classifier.
     task_ : str
         The task that was fitted: "classification", "regression" or "unsupervised".
     importances_ : dict
@@ -123,13 +184,13 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     history_ : dict of lists
         Per epoch: ``epoch``, ``train_loss``, ``val_loss`` and the task's score, ``train_accuracy``
         and ``val_accuracy`` (classification) or ``train_r2`` and ``val_r2`` (regression; the
-        reconstruction's R² for unsupervised selection).
+        reconstruction's R² for unsupervised selection), of the first repeat.
     n_parameters_ : int
         Stored parameters of the trained network (active weights and biases).
     layer_densities_ : list of float
         Density of each weight layer.
     training_flops_ : int
-        Theoretical FLOPs of the whole run, importance computation included.
+        Theoretical FLOPs of the whole run (every repeat), importance computation included.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of str
@@ -155,7 +216,16 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "n_features_to_select": [Interval(Integral, 1, None, closed="left")],
+        "n_features_to_select": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="right"),
+            StrOptions({"auto"}),
+            None,
+        ],
+        "threshold": [str, Interval(Real, None, None, closed="neither"), None],
+        "estimator": [HasMethods(["fit", "score"]), None],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "cv": ["cv_object"],
         # names are checked against the registries at fit time (_check_settings), so that a
         # part registered after this class was defined is accepted
         "task": [str, Task],
@@ -177,6 +247,11 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         "standardize": ["boolean"],
         "device": [str, torch.device],
         "random_state": ["random_state"],
+        "n_repeats": [Interval(Integral, 1, None, closed="left")],
+        "bootstrap": ["boolean"],
+        "n_jobs": [Integral, None],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
+        "keep_network": ["boolean"],
         "verbose": ["verbose"],
     }
 
@@ -184,6 +259,10 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self,
         n_features_to_select=100,
         *,
+        threshold=None,
+        estimator=None,
+        tol=0.01,
+        cv=5,
         task="auto",
         training="set",
         importance="attribution",
@@ -203,9 +282,18 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         standardize=True,
         device="auto",
         random_state=None,
+        n_repeats=1,
+        bootstrap=False,
+        n_jobs=None,
+        max_time=None,
+        keep_network=False,
         verbose=0,
     ):
         self.n_features_to_select = n_features_to_select
+        self.threshold = threshold
+        self.estimator = estimator
+        self.tol = tol
+        self.cv = cv
         self.task = task
         self.training = training
         self.importance = importance
@@ -225,6 +313,11 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self.standardize = standardize
         self.device = device
         self.random_state = random_state
+        self.n_repeats = n_repeats
+        self.bootstrap = bootstrap
+        self.n_jobs = n_jobs
+        self.max_time = max_time
+        self.keep_network = keep_network
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -235,22 +328,82 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         sparse matrix or a torch sparse tensor (never densified: the network reads each
         batch's non-zeros; a malformed one is refused). ``y``: class labels, continuous targets
         (1-D, or 2-D for several outputs), or None. ``on_epoch_end``, if given, is called with
-        each epoch's history record.
+        each epoch's history record; returning ``True`` from it stops the fit after that epoch,
+        keeping the best epoch so far (with ``n_jobs > 1`` it runs in the workers).
         """
         self._check_settings()
         metrics = self._metric_names()
         hidden = self._hidden_sizes()
         device = self._torch_device()
+        self._check_k_settings()
         task = resolve_task(self.task, y)
+        if self.n_features_to_select == "auto" and not task.supervised:
+            raise ValueError("n_features_to_select='auto' scores a downstream estimator on y; it needs a supervised task")
+        if self.keep_network and task.name != "classification":
+            raise ValueError(f"keep_network=True keeps a classifier; it is not available for task={task.name!r} yet")
         X, targets = check_selection_input(self, X, y, task)
 
-        rng = check_random_state(self.random_state)
+        if self.n_repeats == 1:
+            runs = [self._fit_once(X, targets, task, self.random_state, metrics, hidden, device, on_epoch_end)]
+        else:
+            # One seed per repeat, drawn from random_state: each repeat is then the fit that
+            # random_state=seed would make, in whichever process runs it.
+            seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max, size=self.n_repeats)
+            runs = Parallel(n_jobs=self.n_jobs)(
+                delayed(self._fit_once)(X, targets, task, int(seed), metrics, hidden, device, on_epoch_end)
+                for seed in seeds
+            )
+        result, constant = runs[0][0], runs[0][1]
+        if self.n_repeats == 1:
+            self.importances_ = {
+                metric: {window: np.where(constant, 0.0, values) for window, values in windows.items()}
+                for metric, windows in result.importances.items()
+            }
+        else:
+            self.importances_ = {
+                metric: {
+                    window: combine_importances([np.where(c, 0.0, r.importances[metric][window]) for r, c, _ in runs])
+                    for window in windows
+                }
+                for metric, windows in result.importances.items()
+            }
+        self.importances_per_repeat_ = np.stack(
+            [np.where(c, 0.0, r.importances[metrics[0]][self.accumulate]) for r, c, _ in runs]
+        )
+        self.feature_importances_ = self.importances_[metrics[0]][self.accumulate]
+        self.ranking_, self.ranked_features_ = ranks(self.feature_importances_)
+        self.task_ = task.name
+        self.best_epoch_ = result.best_epoch
+        self.n_epochs_ = result.n_epochs
+        self.stop_reason_ = result.stop_reason
+        self.history_ = result.history
+        self.n_parameters_ = result.n_parameters
+        self.layer_densities_ = result.layer_densities
+        self.training_flops_ = sum(r.training_flops for r, _, _ in runs)
+        if self.keep_network:
+            mean, scale = runs[0][2]
+            self.network_ = TrainedNetwork(result.network, mean, scale, self.classes_)
+        y_values = targets.values
+        if y_values is not None and y_values.ndim == 2 and y_values.shape[1] == 1:
+            y_values = y_values.ravel()  # one regression target: the 1-D y estimators expect
+        self._choose_k(X, y_values, task)
+        if self.n_repeats > 1:
+            self._measure_stability()
+        return self
+
+    def _fit_once(self, X, targets, task, random_state, metrics, hidden, device, on_epoch_end):
+        """One training run: its result, the features constant in its training rows, and
+        its standardisation."""
+        rng = check_random_state(random_state)
         n_samples = X.shape[0]
         if self.validation_fraction > 0:
-            train_rows, val_rows = validation_split(n_samples, self.validation_fraction, self.random_state,
+            train_rows, val_rows = validation_split(n_samples, self.validation_fraction, random_state,
                                                     strata=targets.strata)
         else:
             train_rows, val_rows = np.arange(n_samples), None
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        if self.bootstrap:
+            train_rows = _bootstrap(train_rows, None if targets.strata is None else targets.strata[train_rows], rng)
         values = _scaled_targets(targets.values, train_rows)
         X_train = X[train_rows]
         mean, scale = standardization(X_train, self.standardize)
@@ -271,6 +424,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             prune_fraction=float(self.prune_fraction),
             backend=self.backend,
             n_weights=None if self.n_weights is None else int(self.n_weights),
+            max_time=None if self.max_time is None else float(self.max_time),
         )
         result = train_network(
             train,
@@ -278,31 +432,44 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             targets.n_outputs or X.shape[1],
             config,
             metrics,
-            seed=int(rng.randint(np.iinfo(np.int32).max)),
+            seed=seed,
             device=device,
             on_epoch_end=_epoch_printer(self.verbose, self.max_epochs, task.score_name, on_epoch_end),
             task=task,
+            keep_best_network=self.keep_network,
         )
+        if not self.keep_network:
+            result.network = None  # not sent back from a worker, not kept
+        return result, zero_variance_features(X_train), (mean, scale)
 
-        constant = zero_variance_features(X_train)
-        self.importances_ = {
-            metric: {window: np.where(constant, 0.0, values) for window, values in windows.items()}
-            for metric, windows in result.importances.items()
-        }
-        self.feature_importances_ = self.importances_[metrics[0]][self.accumulate]
-        self.ranking_, self.ranked_features_ = ranks(self.feature_importances_)
-        self.task_ = task.name
-        self.best_epoch_ = result.best_epoch
-        self.n_epochs_ = result.n_epochs
-        self.history_ = result.history
-        self.n_parameters_ = result.n_parameters
-        self.layer_densities_ = result.layer_densities
-        self.training_flops_ = result.training_flops
-        return self
+    def _choose_k(self, X, y, task) -> None:
+        """``n_features_to_select_`` from ``n_features_to_select``, ``threshold`` and the importances."""
+        importances, n_features = self.feature_importances_, self.n_features_in_
+        if self.threshold is not None:
+            cap = None if self.n_features_to_select is None else _kselect.resolve_k(self.n_features_to_select, n_features)
+            self.n_features_to_select_ = int(_kselect.threshold_mask(importances, self.threshold, cap).sum())
+        elif self.n_features_to_select == "auto":
+            estimator = _kselect.default_estimator(task.name) if self.estimator is None else self.estimator
+            self.n_features_to_select_, self.k_scores_ = _kselect.choose_k_auto(
+                X, y, importances, estimator, float(self.tol), self.cv
+            )
+        else:
+            self.n_features_to_select_ = _kselect.resolve_k(self.n_features_to_select, n_features)
+
+    def _measure_stability(self) -> None:
+        k = self.n_features_to_select_
+        selections = [np.argsort(-row, kind="stable")[:k] for row in self.importances_per_repeat_]
+        Z = selection_matrix(selections, self.n_features_in_)
+        self.selection_frequency_ = Z.mean(axis=0)
+        if 0 < k < self.n_features_in_:
+            stability = nogueira_stability(Z)
+            self.stability_, self.stability_interval_ = stability.value, (stability.lower, stability.upper)
+        else:  # selecting none or all features: every repeat agrees, and the measure is undefined
+            self.stability_, self.stability_interval_ = float("nan"), (float("nan"), float("nan"))
 
     def _get_support_mask(self):
         check_is_fitted(self)
-        return top_k_mask(self.ranked_features_, self.n_features_to_select)
+        return top_k_mask(self.ranked_features_, self.n_features_to_select_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -343,6 +510,12 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self._metric_names()
         self._hidden_sizes()
         parse_device(self.device)
+        self._check_k_settings()
+
+    def _check_k_settings(self) -> None:
+        _kselect.check_threshold(self.threshold)
+        if self.threshold is not None and self.n_features_to_select == "auto":
+            raise ValueError("n_features_to_select='auto' chooses K itself; it cannot be combined with a threshold")
 
 
 def _scaled_targets(values: np.ndarray | None, train_rows: np.ndarray) -> np.ndarray | None:
@@ -353,6 +526,14 @@ def _scaled_targets(values: np.ndarray | None, train_rows: np.ndarray) -> np.nda
         return values
     mean, scale = values[train_rows].mean(axis=0), values[train_rows].std(axis=0)
     return (values - mean) / np.where(scale > 0, scale, 1.0)
+
+
+def _bootstrap(rows: np.ndarray, strata: np.ndarray | None, rng) -> np.ndarray:
+    """``rows`` resampled with replacement, within each stratum (class) when there are strata."""
+    if strata is None:
+        return np.sort(rng.choice(rows, size=len(rows), replace=True))
+    drawn = [rng.choice(rows[strata == c], size=int(np.sum(strata == c)), replace=True) for c in np.unique(strata)]
+    return np.sort(np.concatenate(drawn))
 
 
 def _epoch_printer(verbose, max_epochs, score_name, callback):
@@ -368,6 +549,7 @@ def _epoch_printer(verbose, max_epochs, score_name, callback):
             flush=True,
         )
         if callback is not None:
-            callback(record)
+            return callback(record)
+        return None
 
     return report

@@ -10,7 +10,9 @@ epoch, the one whose accumulated importance is reported.
 
 from __future__ import annotations
 
+import copy
 import math
+import time
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +59,7 @@ class TrainingConfig:
     prune_fraction: float = 0.3
     backend: str = "auto"
     n_weights: int | None = None  # the size as a number of active weights; overrides sparsity
+    max_time: float | None = None  # seconds; the run stops after the first epoch that ends later
 
     @property
     def density(self) -> float:
@@ -100,9 +103,11 @@ class TrainingResult:
     training_flops: int
     layer_densities: list[float] = field(default_factory=list)
     network: SparseMLP | None = None
+    stop_reason: str = "max_epochs"  # or "patience", "max_time", "callback"
 
 
-EpochCallback = Callable[[dict], None]
+#: Called with each epoch's history record; returning ``True`` stops the run after that epoch.
+EpochCallback = Callable[[dict], "bool | None"]
 
 
 class Trainer:
@@ -187,14 +192,18 @@ def train_network(
     device: torch.device,
     on_epoch_end: EpochCallback | None = None,
     task: Task = CLASSIFICATION,
+    keep_best_network: bool = False,
 ) -> TrainingResult:
     """Train the MLP on ``train`` and return every metric's importance in every window.
 
     ``n_outputs``: the network's outputs (classes, regression targets, or the number of
     features for the autoencoder). Without a validation set there is no early stopping and
-    the last epoch counts as best. ``on_epoch_end`` receives each epoch's history record (for
-    progress display). The history holds ``train_loss``, ``val_loss`` and the task's score,
-    ``train_<score>`` and ``val_<score>`` (accuracy; R² for regression and reconstruction).
+    the last epoch counts as best. ``on_epoch_end`` receives each epoch's history record; when
+    it returns ``True`` the run stops there, as it does once ``config.max_time`` seconds have
+    passed, and the best epoch so far is kept. ``keep_best_network``: ``result.network`` is a
+    copy of the network as it was at the best epoch (else the final network). The history
+    holds ``train_loss``, ``val_loss`` and the task's score, ``train_<score>`` and
+    ``val_<score>`` (accuracy; R² for regression and reconstruction).
 
     Examples
     --------
@@ -222,6 +231,7 @@ def train_network(
     history: dict[str, list] = {key: [] for key in ("epoch", "train_loss", train_score, "val_loss", val_score)}
     best_loss, best_epoch = math.inf, 0
     initial_loss = None  # the untrained network's loss (first batch): the yardstick of divergence
+    started, stop_reason, best_network = time.perf_counter(), "max_epochs", None
 
     for epoch in range(1, config.max_epochs + 1):
         network.train()
@@ -251,13 +261,20 @@ def train_network(
             is_best = True
         if is_best:
             best_loss, best_epoch = record["val_loss"], epoch
+            if keep_best_network:
+                best_network = copy.deepcopy(network)
         for accumulator in accumulators:
             accumulator.end_epoch(is_best)
         for key, value in record.items():
             history[key].append(value)
-        if on_epoch_end is not None:
-            on_epoch_end(record)
+        if on_epoch_end is not None and on_epoch_end(record) is True:
+            stop_reason = "callback"
+            break
         if validation is not None and epoch - best_epoch >= config.patience:
+            stop_reason = "patience"
+            break
+        if config.max_time is not None and time.perf_counter() - started >= config.max_time and epoch < config.max_epochs:
+            stop_reason = "max_time"
             break
 
     kept = "val_loss" if validation is not None else "train_loss"
@@ -276,7 +293,8 @@ def train_network(
         n_active_weights=network.n_active_weights(),
         training_flops=trainer.flops.total,
         layer_densities=list(network.densities),
-        network=network,
+        network=best_network if keep_best_network else network,
+        stop_reason=stop_reason,
     )
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
+from ..plot import draw_heat_map
 from ..study.methods import method_position, method_style
 from .results import SIX_METHODS
 from .tables import counted
@@ -39,18 +40,15 @@ def heat_maps(path: Path, dataset: str, images: dict[str, np.ndarray | None], se
     """
     figure = Figure(figsize=(9, 6.2), layout="constrained")
     axes = figure.subplots(2, 3)
+    drawn = None
     for ax, method in zip(axes.T.ravel(), SIX_METHODS):
         image = images.get(method)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if image is None or not np.any(image):
-            ax.set_title(f"{method}: no data")
-            ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes, color="gray")
+        if image is None:
+            draw_heat_map(ax, np.zeros((1, 1)), title=method)  # drawn as "no data"
             continue
-        shown = ax.imshow(image / image.max(), cmap="hot", vmin=0, vmax=1, interpolation="nearest")
-        ax.set_title(f"{method} ({counted(seeds[method], 'seed')})")
-    if any(image is not None and np.any(image) for image in images.values()):
-        figure.colorbar(shown, ax=axes, shrink=0.8, label="importance / its maximum")
+        drawn = draw_heat_map(ax, image, title=f"{method} ({counted(seeds[method], 'seed')})") or drawn
+    if drawn is not None:
+        figure.colorbar(drawn, ax=axes, shrink=0.8, label="importance / its maximum")
     figure.suptitle(f"{dataset}: input importance of the chosen configurations")
     return _save(figure, path)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..datasets import REGISTRY, get_spec
-from ..study import ResultStore, paper_k, results_table
+from ..study import ResultStore, paper_k, results_table, stability_table
 from . import figures
 from .comparison import (
     category_counts,
@@ -137,6 +137,7 @@ def write_report(
         report.sparsity_section(),
         report.ranking_section(),
         report.heat_map_section(),
+        report.stability_section(),
         report.coverage_section(reference),
     ]
     if reference is not None:
@@ -292,6 +293,26 @@ class _Report:
         if not section.figures:
             known = ", ".join(spec.name for spec in REGISTRY.values() if spec.image_shape is not None)
             section.no_data = f"no image dataset ({known}) with stored network importances"
+        return section
+
+    def stability_section(self) -> Section:
+        section = Section("stability", "Stability across seeds",
+                          f"How much the seeds of each chosen configuration agree on their top {self.k} features: the "
+                          "stability estimator of Nogueira, Sechidis and Brown (JMLR 2018) with its 95% confidence "
+                          "interval; 1 when every seed selects the same features, about 0 when they agree no more than "
+                          "random selections would.")
+        table = stability_table(self.store, k=self.k, window=self.window)
+        table = table[table.dataset.isin(self.datasets)]
+        if table.empty:
+            section.no_data = "no dataset and method with two or more finished seeds"
+            return section
+        path = self.out / "tables" / f"stability_k{self.k}.csv"
+        table.to_csv(path, index=False)
+        wide = table.assign(entry=[f"{r.stability:.2f} [{r.lower:.2f}, {r.upper:.2f}]" for r in table.itertuples()])
+        wide = wide.pivot(index="dataset", columns="method", values="entry").fillna("–")
+        section.frames.append((f"stability of the top {self.k} ({_seed_range(table.seeds)} per entry)", wide))
+        section.downloads.append(path)
+        self.files.append(path)
         return section
 
     def _images(self, dataset: str, vectors: pd.DataFrame) -> tuple[dict, dict]:

@@ -8,7 +8,17 @@ from .cells import Cell, CellOutcome, expand_cells
 from .config import ConfigError, StudyConfig, load_config, parse_config
 from .runner import StudyPlan, StudySummary, plan_study, run_study
 from .methods import method_order
-from .selection import chosen_cells, format_comparison, format_table, join_reference, method_label, paper_k, results_table
+from .selection import (
+    chosen_cells,
+    format_comparison,
+    format_stability,
+    format_table,
+    join_reference,
+    method_label,
+    paper_k,
+    results_table,
+    stability_table,
+)
 from .store import ResultStore, SQLiteStore, StoreError, open_store
 
 __all__ = [
@@ -24,6 +34,7 @@ __all__ = [
     "chosen_cells",
     "expand_cells",
     "format_comparison",
+    "format_stability",
     "format_table",
     "join_reference",
     "load_config",
@@ -35,4 +46,5 @@ __all__ = [
     "plan_study",
     "results_table",
     "run_study",
+    "stability_table",
 ]

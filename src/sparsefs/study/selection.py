@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ..datasets import get_spec
+from ..stability import nogueira_stability, selection_matrix
 from .cells import BASELINE_WINDOW
-from ..registry import TASKS
+from ..registry import TASKS, TRAINING_METHODS
 from .methods import method_label, method_order, method_position, paper_baselines
 from .store import ResultStore, StoreError
 
@@ -178,6 +179,72 @@ def chosen_cells(store: ResultStore) -> pd.DataFrame:
     (2, ['lasso'])
     """
     return store.query(_CHOSEN_CELLS)
+
+
+def stability_table(store: ResultStore, k: int = 100, window: str = "all_epochs") -> pd.DataFrame:
+    """How much the seeds of each chosen configuration agree on their top ``k`` features.
+
+    One row per dataset and method with at least two finished seeds: ``seeds``, and the
+    stability of Nogueira, Sechidis and Brown (JMLR 2018) of the seeds' top-``k`` selections
+    with its 95% confidence interval (``stability``, ``lower``, ``upper``): 1 when every seed
+    selects the same features, about 0 when they agree no more than random selections.
+
+    Examples
+    --------
+    >>> from sparsefs.study import open_store, parse_config, run_study
+    >>> config = parse_config({
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 3, "k": [10]},
+    ...     "baselines": {"lasso": {"grid": {"C": [1.0]}}},
+    ... })
+    >>> summary = run_study(config)
+
+    >>> from sparsefs.study import stability_table
+    >>> with open_store("study.sqlite") as store:
+    ...     table = stability_table(store, k=10)
+    >>> table[["dataset", "method", "seeds"]].values.tolist(), bool(-1 <= table.stability[0] <= 1)
+    ([['synthetic-100', 'Lasso', 3]], True)
+    """
+    selections: dict[tuple[str, str], list[np.ndarray]] = {}
+    for cell in chosen_cells(store).itertuples():
+        wanted = window if cell.method in TRAINING_METHODS else BASELINE_WINDOW
+        for metric, windows in store.importances(cell.cell_id).items():
+            if wanted in windows:
+                top = np.argsort(-windows[wanted], kind="stable")[:k]
+                selections.setdefault((cell.dataset, method_label(cell.method, metric)), []).append((top, len(windows[wanted])))
+    rows = []
+    for (dataset, method), runs in selections.items():
+        n_features = runs[0][1]
+        if len(runs) < 2 or k >= n_features:
+            continue
+        result = nogueira_stability(selection_matrix([top for top, _ in runs], n_features))
+        rows.append((dataset, method, len(runs), result.value, result.lower, result.upper))
+    table = pd.DataFrame(rows, columns=["dataset", "method", "seeds", "stability", "lower", "upper"])
+    table["_order"] = table["method"].map(lambda name: method_position(name)[0])
+    return table.sort_values(["dataset", "_order", "method"]).drop(columns="_order").reset_index(drop=True)
+
+
+def format_stability(table: pd.DataFrame, k: int) -> str:
+    """:func:`stability_table` laid out like the accuracy table: ``value [lower, upper]`` cells.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sparsefs.study import format_stability
+    >>> table = pd.DataFrame({"dataset": ["Isolet"], "method": ["SET-Attr"], "seeds": [5],
+    ...                       "stability": [0.71], "lower": [0.66], "upper": [0.76]})
+    >>> print(format_stability(table, 100).splitlines()[-1])
+    Isolet 0.71 [0.66, 0.76]
+    """
+    if table.empty:
+        return f"stability of the top {k}: no dataset and method with two or more finished seeds"
+    cells = table.assign(text=[f"{r.stability:.2f} [{r.lower:.2f}, {r.upper:.2f}]" for r in table.itertuples()])
+    wide = cells.pivot(index="dataset", columns="method", values="text").fillna("-")
+    wide = wide[sorted(wide.columns, key=method_position)]
+    title = (
+        f"stability of the top {k} features across seeds (Nogueira et al., JMLR 2018; 1: identical selections, "
+        "0: no more agreement than chance) [95% confidence interval]"
+    )
+    return title + "\n" + wide.rename_axis(None, axis=1).reset_index().to_string(index=False)
 
 
 def join_reference(table: pd.DataFrame, reference_dir: str | Path, window: str = "all_epochs") -> pd.DataFrame:
