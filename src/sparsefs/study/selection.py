@@ -135,7 +135,8 @@ def results_table(store: ResultStore, k: int | Mapping[str, int] = 100, window: 
         )
         .reset_index()
     )
-    table["task"] = table["dataset"].map(dataset_tasks(store)).fillna("classification")
+    tasks = dataset_tasks(store)
+    table["task"] = [tasks.get(dataset, "classification") for dataset in table["dataset"]]
     table["_order"] = table["method"].map(lambda name: method_position(name)[0])
     return table.sort_values(["dataset", "_order", "method"]).drop(columns="_order").reset_index(drop=True)
 
