@@ -8,12 +8,12 @@ level. Importance vectors are read only for the cells a figure or table shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..datasets import REGISTRY, SYNTHETIC_NAME, get_spec
+from ..datasets import FRIEDMAN_NAME, REGISTRY, SYNTHETIC_NAME, get_spec
 from ..study import ResultStore, chosen_cells, method_label
 from ..study.cells import BASELINE_WINDOW
 from ..registry import TRAINING_METHODS
@@ -28,10 +28,11 @@ BASELINE_METHODS = paper_baselines()
 class StoreContents:
     """Which datasets, cells and K values a store holds."""
 
-    datasets: list[str]  # benchmark datasets (anything but synthetic-<m>), in the paper's order
+    datasets: list[str]  # benchmark datasets (anything but synthetic-<m> and friedman-<m>), in the paper's order
     synthetic: list[str]  # synthetic-<m> datasets, by m
     cells: pd.DataFrame  # dataset, method, status, n
     ks: list[int]
+    friedman: list[str] = field(default_factory=list)  # friedman-<m> regression benchmarks, by m
 
     @property
     def n_done(self) -> int:
@@ -46,8 +47,9 @@ def store_contents(store: ResultStore) -> StoreContents:
     cells = store.query("SELECT dataset, method, status, COUNT(*) AS n FROM cells GROUP BY dataset, method, status")
     names = set(cells.dataset)
     synthetic = sorted((name for name in names if is_synthetic(name)), key=synthetic_size)
+    friedman = sorted((name for name in names if FRIEDMAN_NAME.fullmatch(name)), key=synthetic_size)
     ks = store.query("SELECT DISTINCT k FROM accuracies ORDER BY k").k.astype(int).tolist()
-    return StoreContents(dataset_order(names - set(synthetic)), synthetic, cells, ks)
+    return StoreContents(dataset_order(names - set(synthetic) - set(friedman)), synthetic, cells, ks, friedman)
 
 
 def is_synthetic(dataset: str) -> bool:
@@ -55,8 +57,8 @@ def is_synthetic(dataset: str) -> bool:
 
 
 def synthetic_size(dataset: str) -> int:
-    """The number of samples ``m`` of a ``synthetic-<m>`` dataset."""
-    return int(SYNTHETIC_NAME.fullmatch(dataset).group(1))
+    """The number of samples ``m`` of a ``synthetic-<m>`` (or ``friedman-<m>``) dataset."""
+    return int((SYNTHETIC_NAME.fullmatch(dataset) or FRIEDMAN_NAME.fullmatch(dataset)).group(1))
 
 
 def dataset_order(names) -> list[str]:

@@ -202,7 +202,8 @@ def ranking_table(scores: pd.DataFrame) -> Table:
     return table
 
 
-def coverage_table(summary: pd.DataFrame, paper: pd.DataFrame | None) -> Table:
+def coverage_table(summary: pd.DataFrame, paper: pd.DataFrame | None, benchmark: str = "the synthetic benchmark",
+                   name: str = "coverage") -> Table:
     """Coverage per method (down) and number of samples m (across), the paper's beside when given;
     the best of this study per m in bold."""
     sizes = sorted(set(summary.m))
@@ -220,10 +221,10 @@ def coverage_table(summary: pd.DataFrame, paper: pd.DataFrame | None) -> Table:
         order = [c for m in sizes for c in (m, f"{m} paper")]
         cells, bold = cells[order], bold[order]
     rename = {c: f"m = {c}" for c in cells.columns}
-    title = ("Coverage on the synthetic benchmark: the share of the informative features among each method's top "
+    title = (f"Coverage on {benchmark}: the share of the informative features among each method's top "
              "ranked ones (as many as there are informative features), mean ± std over seeds of the chosen "
              "configuration; the best of this study per m in bold")
-    table = Table("coverage", title, cells.rename(columns=rename).rename_axis("method"),
+    table = Table(name, title, cells.rename(columns=rename).rename_axis("method"),
                   bold.rename(columns=rename).rename_axis("method"), data)
     table.notes = [f"{MISSING}: no stored importance for this method and m."]
     return table

@@ -139,6 +139,7 @@ def write_report(
         report.heat_map_section(),
         report.stability_section(),
         report.coverage_section(reference),
+        report.regression_section(),
     ]
     if reference is not None:
         sections.append(report.comparison_section(reference, at_paper_k[at_paper_k.dataset.isin(contents.datasets)]))
@@ -348,6 +349,22 @@ class _Report:
         caption = "Coverage against the number of samples m (log scale); error bars ± one std over seeds"
         section.figures.append(FigureEntry(path, caption + ("; the paper's values beside." if paper is not None else ".")))
         self.files.append(path)
+        return section
+
+    def regression_section(self) -> Section:
+        section = Section("regression", "Regression benchmark: Friedman #1 among noise features",
+                          "friedman-<m>: 5 informative features (x1 and x2 through sin(x1 x2), x3 through a square, x4 "
+                          "and x5 linear) among 195 noise features; coverage = the share of the 5 among a method's top "
+                          f"5, for the chosen configuration of every method (networks: window {self.window}). The "
+                          "accuracy tables show these datasets' SVR test R² (in %).")
+        if not self.contents.friedman:
+            section.no_data = "the store holds no friedman-<m> dataset (configs/regression.toml runs them)"
+            return section
+        scores = coverage_scores(self.store, self.contents.friedman, self.window)
+        if scores.empty:
+            section.no_data = "no finished cell of a friedman-<m> dataset"
+            return section
+        self._add_table(section, coverage_table(coverage_summary(scores), None, "Friedman #1", "regression_coverage"))
         return section
 
     # --- the paper ------------------------------------------------------------------------
