@@ -190,7 +190,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--blocks", type=int, default=4, help="blocks of 10 timed steps (the first warms up)")
     parser.add_argument("--memory-gb", type=float, default=8.0, help="skip what would need more")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (1: on a shared, busy machine 2 threads spin and wait)")
     parser.add_argument("--one-d", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--one-input", help=argparse.SUPPRESS)
     parser.add_argument("--one-method", help=argparse.SUPPRESS)
