@@ -134,6 +134,7 @@ class SparseLinear(nn.Module):
         self._transposed_cache: tuple[tuple, torch.Tensor] | None = None
         self._input_cache = None
         self._long_cache = None
+        self._values_cache = None
 
     @property
     def device(self) -> torch.device:
@@ -177,6 +178,7 @@ class SparseLinear(nn.Module):
         self._transposed_cache = None
         self._input_cache = None
         self._long_cache = None
+        self._values_cache = None
 
     # -- the layer protocol ----------------------------------------------------------------
 
@@ -306,16 +308,15 @@ class SparseLinear(nn.Module):
         inputs with several are one CSR product over those inputs alone, in row blocks; inputs
         without weights get 0 and cost nothing. Work: active weights x columns; memory: a block.
         """
-        single, single_rows, single_perm, multi, multi_csr_parts = self._input_structure()
-        values = self.weight.detach()
+        single, single_rows, _, multi, multi_csr_parts = self._input_structure()
+        single_magnitudes, multi_values = self._input_values()
         grad_t = grad_t.contiguous()
         total = torch.zeros(self.in_features, dtype=grad_t.dtype, device=grad_t.device)
         if single.numel():
             row_sums = grad_t.abs().sum(dim=1)
-            total[single] = values[single_perm].abs() * row_sums[single_rows]
+            total[single] = single_magnitudes * row_sums[single_rows]
         if multi.numel():
-            crow, col, perm = multi_csr_parts
-            multi_values = values[perm]
+            crow, col, _ = multi_csr_parts
             rows_per_block = max(1, self.attribution_block_elements // max(1, grad_t.shape[1]))
             for start in range(0, multi.numel(), rows_per_block):
                 stop = min(start + rows_per_block, multi.numel())
@@ -325,6 +326,17 @@ class SparseLinear(nn.Module):
                 # abs_ + sum: measured 3x faster here than linalg.vector_norm(ord=1)
                 total[multi[start:stop]] = torch.mm(block, grad_t).abs_().sum(dim=1)
         return total
+
+    def _input_values(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """The weights in :meth:`_input_structure`'s order, gathered once per optimiser step
+        (the attribution calls ``input_gradient_l1`` once per block of samples)."""
+        values = self.weight
+        key = (values._version, values.data_ptr(), self.t_perm.data_ptr())
+        if self._values_cache is None or self._values_cache[0] != key:
+            _, _, single_perm, _, (_, _, perm) = self._input_structure()
+            detached = values.detach()
+            self._values_cache = (key, (detached[single_perm].abs(), detached[perm]))
+        return self._values_cache[1]
 
     def transposed_long(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """``t_crow``, ``t_col`` and ``t_perm`` as int64, per topology (sparse input indexes with them)."""
