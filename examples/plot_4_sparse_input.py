@@ -4,7 +4,8 @@ High-dimensional sparse input: a bag of words
 
 Text and other count data arrive as sparse matrices with tens of thousands of columns,
 almost all zero. :class:`~sparsefs.SparseFeatureSelector` takes a SciPy CSR matrix as it is
-(it densifies one batch at a time, never the whole matrix), and with ``backend="sparse"`` the
+(it never densifies it, not even one batch: the first layer reads each batch's non-zeros,
+and sparse input is scaled but not centred), and with ``backend="sparse"`` the
 network stores only its active weights, so a 20,000-input network at 99% sparsity fits in a
 fraction of a dense network's memory.
 

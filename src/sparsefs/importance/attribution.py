@@ -91,7 +91,7 @@ def attribution_from_jacobian(network, jacobian: torch.Tensor, pre_activations, 
     layers = network.layers
     first = layers[0]
     m, n_outputs, n_logits = jacobian.shape
-    columns = max(1, first.gradient_block_columns(max_block_elements))
+    columns = max(1, first.gradient_block_columns(max_block_elements, m * n_outputs))
     n_blocks = -(-m // max(1, columns // n_outputs))
     samples = -(-m // n_blocks)  # equal blocks, so they share one workspace
     total = torch.zeros(first.in_features, dtype=jacobian.dtype, device=jacobian.device)

@@ -17,8 +17,8 @@ Every layer backend implements the same small protocol, which the topology updat
   the columns of an ``(out, k)`` matrix (into ``out`` if given), and ``gradient_block_size``:
   the ``k`` it handles efficiently;
 - ``input_gradient_l1(grad_t)``: ``sum_c |(W^T grad_t)[j, c]|`` for every input ``j`` (the
-  attribution's last step), and ``gradient_block_columns(max_elements)``: how many columns
-  of ``grad_t`` to pass at once so that no temporary exceeds ``max_elements``;
+  attribution's last step), and ``gradient_block_columns(max_elements, total)``: how many of
+  the ``total`` columns of ``grad_t`` to pass at once (no temporary above ``max_elements``);
 - ``forward`` accepts a torch CSR batch as well as a dense one (sparse input);
 - ``abs_column_sums()``: ``sum_i |W[i, j]|`` for every input ``j``;
 - ``dense_weight()``: the full matrix, for tests and inspection only.
@@ -145,7 +145,7 @@ class MaskedLinear(nn.Module):
     def backprop_columns(self, grad_t: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
         return torch.mm(self._effective_weight.detach().t(), grad_t, out=out)
 
-    def gradient_block_columns(self, max_elements: int) -> int:
+    def gradient_block_columns(self, max_elements: int, total: int | None = None) -> int:
         return min(self.gradient_block_size, max_elements // self.in_features)
 
     def input_gradient_l1(self, grad_t: torch.Tensor) -> torch.Tensor:
