@@ -288,7 +288,7 @@ def resolve_task(task, y) -> Task:
         return UNSUPERVISED
     try:
         kind = type_of_target(y, input_name="y")
-    except ValueError:
+    except (ValueError, TypeError):  # TypeError: text labels mixed with NaN cannot be sorted
         # Missing values (NaN, None, blanks): judge by the rest, and let the task's own checks
         # name the rows (a float column of whole numbers with gaps is labels with gaps).
         values = np.asarray(y)
