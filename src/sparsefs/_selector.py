@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,6 +17,7 @@ from ._sklearn import Interval, StrOptions, _fit_context
 from .data import BatchSource, standardization, zero_variance_features
 from .importance import METRICS, WINDOWS
 from .network import BACKENDS
+from .presets import PRESETS, preset_params
 from .splitting import stratified_split
 from .training import GROWTH, TrainingConfig, train_network
 
@@ -77,6 +79,12 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         Seeds the split, the initial weights and topology, the batch order and the regrowth.
     verbose : int, default=0
         Print one line per epoch when positive.
+    preset : {"paper", "recommended"}, default="paper"
+        A named configuration (:mod:`sparsefs.presets`). ``"paper"``: the paper's settings,
+        which are the defaults above. ``"recommended"``: the settings measured to select
+        better features on small and noisy data (see the user guide's "Presets"). Every
+        parameter the preset sets that is left at its default takes the preset's value;
+        a parameter set to another value wins over the preset.
 
     Attributes
     ----------
@@ -101,6 +109,8 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         Density of each weight layer.
     training_flops_ : int
         Theoretical FLOPs of the whole run, importance computation included.
+    preset_params_ : dict
+        The settings the preset changed in this fit (empty for ``preset="paper"``).
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of str
@@ -143,6 +153,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         "device": [str, torch.device],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "preset": [StrOptions(set(PRESETS))],
     }
 
     def __init__(
@@ -167,6 +178,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         device="auto",
         random_state=None,
         verbose=0,
+        preset="paper",
     ):
         self.n_features_to_select = n_features_to_select
         self.training = training
@@ -187,6 +199,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.preset = preset
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, *, on_epoch_end=None):
@@ -196,14 +209,18 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         sparse matrix (densified one batch at a time). ``on_epoch_end``, if given, is called
         with each epoch's history record.
         """
-        metrics = self._metric_names()
-        hidden = self._hidden_sizes()
+        # The settings of this fit: the parameters, with the preset's values where left at default.
+        changed = preset_params(self.preset, self.get_params(deep=False))
+        s = copy.copy(self)
+        vars(s).update(changed)
+        metrics = s._metric_names()
+        hidden = s._hidden_sizes()
         device = self._torch_device()
         X, labels, y = check_selection_input(self, X, y)
 
         rng = check_random_state(self.random_state)
-        if self.validation_fraction > 0:
-            train_rows, val_rows = stratified_split(labels, self.validation_fraction, self.random_state)
+        if s.validation_fraction > 0:
+            train_rows, val_rows = stratified_split(labels, s.validation_fraction, self.random_state)
         else:
             train_rows, val_rows = np.arange(len(y)), None
         X_train = X[train_rows]
@@ -212,16 +229,16 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         validation = None if val_rows is None else BatchSource(X[val_rows], y[val_rows], mean, scale, device)
 
         config = TrainingConfig(
-            training=self.training,
-            sparsity=float(self.sparsity),
+            training=s.training,
+            sparsity=float(s.sparsity),
             hidden_layer_sizes=hidden,
-            l2=float(self.l2),
-            learning_rate=float(self.learning_rate),
-            max_epochs=self.max_epochs,
-            patience=self.patience,
-            batch_size=self._batch_size(X.shape[0]),
-            update_interval=self.update_interval,
-            prune_fraction=float(self.prune_fraction),
+            l2=float(s.l2),
+            learning_rate=float(s.learning_rate),
+            max_epochs=s.max_epochs,
+            patience=s.patience,
+            batch_size=s._batch_size(X.shape[0]),
+            update_interval=s.update_interval,
+            prune_fraction=float(s.prune_fraction),
             backend=self.backend,
         )
         result = train_network(
@@ -232,7 +249,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             metrics,
             seed=int(rng.randint(np.iinfo(np.int32).max)),
             device=device,
-            on_epoch_end=_epoch_printer(self.verbose, self.max_epochs, on_epoch_end),
+            on_epoch_end=_epoch_printer(self.verbose, s.max_epochs, on_epoch_end),
         )
 
         constant = zero_variance_features(X_train)
@@ -240,7 +257,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             metric: {window: np.where(constant, 0.0, values) for window, values in windows.items()}
             for metric, windows in result.importances.items()
         }
-        self.feature_importances_ = self.importances_[metrics[0]][self.accumulate]
+        self.feature_importances_ = self.importances_[metrics[0]][s.accumulate]
         self.ranking_ = np.argsort(-self.feature_importances_, kind="stable")
         self.best_epoch_ = result.best_epoch
         self.n_epochs_ = result.n_epochs
@@ -248,6 +265,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self.n_parameters_ = result.n_parameters
         self.layer_densities_ = result.layer_densities
         self.training_flops_ = result.training_flops
+        self.preset_params_ = changed
         return self
 
     def _get_support_mask(self):
