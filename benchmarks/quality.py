@@ -66,12 +66,23 @@ LEVERS: dict[str, dict] = {
     # Capacity scaled to tens of samples: one narrow hidden layer, more L2, smaller batches.
     "small": {"hidden_layer_sizes": (100,), "l2": 1e-3, "batch_size": 16},
     "small-fullrun": {"hidden_layer_sizes": (100,), "l2": 1e-3, "batch_size": 16, "validation_fraction": 0.0},
+    # Which part of "small-fullrun" matters: L2, batch, epochs, training mode, sparsity.
+    "narrow-fullrun": {"hidden_layer_sizes": (100,), "batch_size": 16, "validation_fraction": 0.0},
+    "small-fullrun-b32": {"hidden_layer_sizes": (100,), "l2": 1e-3, "validation_fraction": 0.0},
+    "small-fullrun-e100": {"hidden_layer_sizes": (100,), "l2": 1e-3, "batch_size": 16, "validation_fraction": 0.0,
+                           "max_epochs": 100},
+    "small-fullrun-rigl": {"hidden_layer_sizes": (100,), "l2": 1e-3, "batch_size": 16, "validation_fraction": 0.0,
+                           "training": "rigl"},
+    "small-fullrun-dense": {"hidden_layer_sizes": (100,), "l2": 1e-3, "batch_size": 16, "validation_fraction": 0.0,
+                            "training": "dense"},
+    "small-fullrun-s0.5": {"hidden_layer_sizes": (100,), "l2": 1e-3, "batch_size": 16, "validation_fraction": 0.0,
+                           "sparsity": 0.5},
     "l2-1e-3": {"l2": 1e-3},
     "batch8": {"batch_size": 8},
     "lr1e-4-fullrun": {"learning_rate": 1e-4, "validation_fraction": 0.0},
 }
 #: levers whose importances are averaged over this many seeds (seed, seed+1000, ...).
-AVERAGED = {"paper-avg3": ("paper", 3), "fullrun-avg3": ("fullrun", 3)}
+AVERAGED = {"paper-avg3": ("paper", 3), "fullrun-avg3": ("fullrun", 3), "small-fullrun-avg3": ("small-fullrun", 3)}
 METRICS = ["attribution", "strength"]
 WINDOWS = ["all_epochs", "best_epoch", "last_iteration"]
 FIELDS = ["dataset", "seed", "lever", "metric", "window", "accuracy", "fit_seconds", "best_epoch", "n_epochs",
@@ -125,11 +136,13 @@ def lasso_rows(data, seed):
     return rows
 
 
-def read_rows(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    with path.open() as handle:
-        return list(csv.DictReader(handle))
+def read_rows(paths) -> list[dict]:
+    rows = []
+    for path in [paths] if isinstance(paths, Path) else paths:
+        if path.exists():
+            with path.open() as handle:
+                rows += list(csv.DictReader(handle))
+    return rows
 
 
 def append_rows(path: Path, rows: list[dict]) -> None:
@@ -143,7 +156,7 @@ def append_rows(path: Path, rows: list[dict]) -> None:
 
 
 def measure(args) -> None:
-    done = {(r["dataset"], r["seed"], r["lever"]) for r in read_rows(args.results)}
+    done = {(r["dataset"], r["seed"], r["lever"]) for r in read_rows(args.results[0])}
     for name in args.datasets:
         data = load(name)
         for seed in args.seeds:
@@ -155,7 +168,7 @@ def measure(args) -> None:
                     continue
                 started = time.perf_counter()
                 rows = lasso_rows(data, seed) if lever == "lasso" else network_rows(data, seed, lever, params, repeats)
-                append_rows(args.results, rows)
+                append_rows(args.results[0], rows)
                 print(f"{data.name:10s} seed {seed} {lever:16s} {time.perf_counter() - started:6.1f}s", flush=True)
 
 
@@ -242,6 +255,50 @@ def nonlinear_check(seeds) -> None:
         print(f"{name:16s} coverage of the 6 informative features in the top 10: {np.mean(values):.2f}")
 
 
+def print_mechanisms(rows: list[dict]) -> None:
+    """What the stored fits say about why: how early training stops, which window and metric
+    select best, and whether the network's validation loss tells good selections from bad."""
+    by = {}
+    for r in rows:
+        if r["lever"] != "lasso":
+            by.setdefault((r["dataset"], r["lever"]), []).append(r)
+    print("\nEarly stopping (attribution rows): median best epoch / epochs trained, per dataset and lever")
+    datasets = sorted({d for d, _ in by}, key=lambda d: SMALL.index(d) if d in SMALL else 99)
+    levers = [lever for lever in list(LEVERS) + list(AVERAGED) if any((d, lever) in by for d in datasets)]
+    print(f"{'lever':16s} " + " ".join(f"{d[:9]:>9s}" for d in datasets))
+    for lever in levers:
+        cells = []
+        for d in datasets:
+            fits = [r for r in by.get((d, lever), []) if r["metric"] == "attribution" and r["window"] == "all_epochs"]
+            cells.append(f"{statistics.median(int(r['best_epoch']) for r in fits):4.0f}/"
+                         f"{statistics.median(int(r['n_epochs']) for r in fits):<4.0f}" if fits else f"{'-':>9s}")
+        print(f"{lever:16s} " + " ".join(f"{c:>9s}" for c in cells))
+
+    print("\nWindow and metric, mean accuracy (%) over every (dataset, seed, lever) fit that has all six")
+    groups: dict[tuple, dict] = {}
+    for r in rows:
+        if r["lever"] != "lasso":
+            groups.setdefault((r["dataset"], r["seed"], r["lever"]), {})[(r["metric"], r["window"])] = float(r["accuracy"])
+    complete = [g for g in groups.values() if len(g) == len(METRICS) * len(WINDOWS)]
+    for m in METRICS:
+        print(f"  {m:12s} " + "  ".join(f"{w}: {100 * np.mean([g[(m, w)] for g in complete]):5.1f}" for w in WINDOWS)
+              + f"   (n={len(complete)})")
+
+    print("\nDoes the network's validation loss pick the better selection? Per dataset, over the levers:")
+    print("Spearman correlation of mean best validation loss with mean test accuracy (want < 0)")
+    from scipy.stats import spearmanr
+
+    for d in datasets:
+        points = []
+        for lever in levers:
+            fits = [r for r in by.get((d, lever), []) if r["metric"] == "attribution" and r["window"] == "all_epochs"]
+            if fits and lever in LEVERS and LEVERS[lever].get("validation_fraction", 0.2) > 0:
+                points.append((np.mean([float(r["val_loss"]) for r in fits]), np.mean([float(r["accuracy"]) for r in fits])))
+        if len(points) >= 3:
+            rho = spearmanr([p[0] for p in points], [p[1] for p in points]).statistic
+            print(f"  {d:10s} rho = {rho:+.2f} over {len(points)} levers with a validation split")
+
+
 #: configurations also checked on the nonlinear problem (filled with the recommended one).
 EXTRA_NONLINEAR: dict[str, dict] = {}
 
@@ -251,7 +308,8 @@ def main() -> None:
     parser.add_argument("--datasets", nargs="+", default=SMALL)
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--levers", nargs="+", default=list(LEVERS) + list(AVERAGED))
-    parser.add_argument("--results", type=Path, default=Path("results/quality.csv"))
+    parser.add_argument("--results", type=Path, nargs="+", default=[Path("results/quality.csv")],
+                        help="the CSV measured into (the first); further files are only read for the table")
     parser.add_argument("--table-only", action="store_true")
     parser.add_argument("--nonlinear", action="store_true")
     parser.add_argument("--threads", type=int, default=1)
@@ -262,7 +320,9 @@ def main() -> None:
         return
     if not args.table_only:
         measure(args)
-    print_table(table(read_rows(args.results)))
+    rows = read_rows(args.results)
+    print_table(table(rows))
+    print_mechanisms(rows)
 
 
 if __name__ == "__main__":
