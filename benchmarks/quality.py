@@ -166,7 +166,9 @@ def read_rows(paths) -> list[dict]:
         if path.exists():
             with path.open() as handle:
                 rows += list(csv.DictReader(handle))
-    return rows
+    # A fit measured in two files (Lasso is measured with every run) counts once.
+    unique = {(r["dataset"], r["seed"], r["lever"], r["metric"], r["window"], r["C"]): r for r in rows}
+    return list(unique.values())
 
 
 def append_rows(path: Path, rows: list[dict]) -> None:

@@ -9,10 +9,10 @@ import pytest
 
 from sparsefs import SparseFeatureSelector
 from sparsefs.presets import PAPER, PRESETS, preset_params
-from sparsefs.study import parse_config
+from sparsefs.study import open_store, parse_config, results_table, run_study
 from sparsefs.study.config import ConfigError
 
-from .conftest import load_mat
+from .conftest import SHARED_DATASETS, load_mat
 
 # Short runs on a real dataset (colon: 62 rows x 2000 features, two classes).
 FAST = {"max_epochs": 4, "patience": 2}
@@ -87,3 +87,19 @@ def test_a_study_can_run_the_recommended_preset_and_refuses_an_unknown_one():
     document["network"]["preset"] = "best"
     with pytest.raises(ConfigError, match="preset"):
         parse_config(document)
+
+
+def test_a_study_with_the_recommended_preset_reports_it_beside_lasso(tmp_path):
+    # No validation rows, so no validation loss: the report still shows the configuration.
+    config = parse_config({
+        "study": {"store": str(tmp_path / "q.sqlite"), "datasets": ["colon"], "seeds": 1, "k": [10],
+                  "data_home": str(SHARED_DATASETS), "windows": ["best_epoch"]},
+        "network": {"training": ["set"], "sparsity": [0.9], "importance": ["attribution"], "preset": "recommended",
+                    "max_epochs": 3, "hidden_layer_sizes": [16]},
+        "baselines": {"lasso": {}},
+    })
+    run_study(config)
+    with open_store(tmp_path / "q.sqlite") as store:
+        table = results_table(store, k=10, window="best_epoch")
+    assert set(table["method"]) == {"SET-Attr", "Lasso"}
+    assert table["acc_mean"].notna().all()

@@ -37,7 +37,13 @@ PAPER: dict = {
 #: preset name -> the settings it changes from the paper's.
 PRESETS: dict[str, dict] = {
     "paper": {},
-    "recommended": {},
+    "recommended": {
+        "hidden_layer_sizes": (100,),
+        "l2": 1e-3,
+        "batch_size": 16,
+        "validation_fraction": 0.0,
+        "accumulate": "best_epoch",
+    },
 }
 
 
