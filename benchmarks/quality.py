@@ -269,8 +269,6 @@ def print_table(t: dict) -> None:
 
 def nonlinear_check(seeds) -> None:
     """Informative features acting only through products and squares: L1 cannot see them."""
-    from sklearn.model_selection import train_test_split  # noqa: F401 (documentation of intent)
-
     print("\nnonlinear problem: 600 rows, 200 features, label = sign(x0*x1 + x2*x3 + x4^2 + x5^2 - 2)")
     informative = np.arange(6)
     found: dict[str, list[float]] = {}
@@ -281,8 +279,8 @@ def nonlinear_check(seeds) -> None:
         for name, make in [
             ("paper", lambda: SparseFeatureSelector(10, random_state=seed)),
             ("lasso", lambda: LassoSelector(10, C=0.1, random_state=seed)),
-        ] + [(lever, (lambda p=p: SparseFeatureSelector(10, random_state=seed, **p))) for lever, p in
-             EXTRA_NONLINEAR.items()]:
+            ("recommended", lambda: SparseFeatureSelector(10, random_state=seed, preset="recommended")),
+        ]:
             ranking = make().fit(X, y).ranking_
             found.setdefault(name, []).append(coverage(ranking, informative, 10))
     for name, values in found.items():
@@ -333,28 +331,60 @@ def print_mechanisms(rows: list[dict]) -> None:
             print(f"  {d:10s} rho = {rho:+.2f} over {len(points)} levers with a validation split")
 
 
-#: configurations also checked on the nonlinear problem (filled with the recommended one).
-EXTRA_NONLINEAR: dict[str, dict] = {}
+def probe(datasets, seeds) -> None:
+    """How much of the selection is the initial network's, and how much a second seed keeps.
+
+    ``init``: the same selector trained one epoch (same seed: the same split, initial weights and
+    topology). ``from init``: share of the top K shared with it. ``seed overlap``: share of the top
+    K shared with the same configuration under another seed (same rows)."""
+    print(f"\nProbe (top {K}): steps summed by all_epochs, overlap with the 1-epoch ranking, overlap across seeds")
+    print(f"{'dataset':10s} {'seed':>4s} {'preset':12s} {'steps':>6s} {'from init':>9s} {'seed overlap':>12s}")
+    summary: dict[str, list] = {}
+    for name in datasets:
+        data = load(name)
+        for seed in seeds:
+            fit, _ = fit_rows_and_test(data.y, seed)
+            X, y = data.X[fit], data.y[fit]
+            for preset in ("paper", "recommended"):
+                def top(selector):
+                    return set(selector.ranking_[:K].tolist())
+
+                init = SparseFeatureSelector(K, random_state=seed, preset=preset, max_epochs=1).fit(X, y)
+                a = SparseFeatureSelector(K, random_state=seed, preset=preset).fit(X, y)
+                b = SparseFeatureSelector(K, random_state=seed + 1000, preset=preset).fit(X, y)
+                n_train = len(y) if a.preset_params_.get("validation_fraction") == 0.0 else round(0.8 * len(y))
+                batch = a.preset_params_.get("batch_size", 32 if len(y) < 200 else 100)
+                steps = a.best_epoch_ * -(-n_train // batch)
+                from_init, overlap = len(top(a) & top(init)) / K, len(top(a) & top(b)) / K
+                summary.setdefault(preset, []).append((steps, from_init, overlap))
+                print(f"{data.name:10s} {seed:4d} {preset:12s} {steps:6d} {from_init:9.2f} {overlap:12.2f}", flush=True)
+    for preset, values in summary.items():
+        print(f"median {preset:12s} steps {statistics.median(v[0] for v in values):.0f}, from init "
+              f"{statistics.median(v[1] for v in values):.2f}, seed overlap {statistics.median(v[2] for v in values):.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--datasets", nargs="+", default=SMALL)
+    parser.add_argument("--datasets", nargs="+", default=SMALL + ["Isolet", "RELATHE"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--levers", nargs="+", default=list(LEVERS) + list(AVERAGED) + list(CHOSEN))
     parser.add_argument("--results", type=Path, nargs="+", default=[Path("results/quality.csv")],
                         help="the CSV measured into (the first); further files are only read for the table")
     parser.add_argument("--table-only", action="store_true")
     parser.add_argument("--nonlinear", action="store_true")
+    parser.add_argument("--probe", action="store_true", help="ranking overlaps: with the 1-epoch ranking, across seeds")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.nonlinear:
         nonlinear_check(args.seeds)
         return
+    if args.probe:
+        probe(args.datasets, args.seeds)
+        return
     if not args.table_only:
         measure(args)
-    rows = read_rows(args.results)
+    rows = [r for r in read_rows(args.results) if int(r["seed"]) in args.seeds and r["dataset"] in args.datasets]
     print_table(table(rows))
     print_mechanisms(rows)
 
