@@ -287,6 +287,23 @@ def nonlinear_check(seeds) -> None:
         print(f"{name:16s} coverage of the 6 informative features in the top 10: {np.mean(values):.2f}")
 
 
+def write_summary(t: dict, path: Path, recommended: str, paper: str) -> None:
+    """docs/quality/summary.csv: per dataset, mean and std (over seeds, percent) of two columns and Lasso."""
+    acc = t["acc"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["dataset", "k", "recommended_mean", "recommended_std", "paper_mean", "lasso_mean", "lasso_std",
+                         "seeds"])
+        for d in t["datasets"]:
+            if (d, recommended) not in acc or (d, paper) not in acc:
+                continue
+            r, p, lasso = (100 * np.asarray(acc[(d, c)]) for c in (recommended, paper, "lasso"))
+            writer.writerow([d, K, f"{r.mean():.1f}", f"{r.std():.1f}", f"{p.mean():.1f}", f"{lasso.mean():.1f}",
+                             f"{lasso.std():.1f}", len(r)])
+    print(f"wrote {path} ({recommended} as recommended, {paper} as paper)")
+
+
 def print_mechanisms(rows: list[dict]) -> None:
     """What the stored fits say about why: how early training stops, which window and metric
     select best, and whether the network's validation loss tells good selections from bad."""
@@ -374,6 +391,9 @@ def main() -> None:
     parser.add_argument("--nonlinear", action="store_true")
     parser.add_argument("--probe", action="store_true", help="ranking overlaps: with the 1-epoch ranking, across seeds")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--summary", type=Path, help="write the per-dataset summary CSV here")
+    parser.add_argument("--recommended-column", default="recommended")
+    parser.add_argument("--paper-column", default="paper")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.nonlinear:
@@ -385,7 +405,10 @@ def main() -> None:
     if not args.table_only:
         measure(args)
     rows = [r for r in read_rows(args.results) if int(r["seed"]) in args.seeds and r["dataset"] in args.datasets]
-    print_table(table(rows))
+    summary = table(rows)
+    print_table(summary)
+    if args.summary:
+        write_summary(summary, args.summary, args.recommended_column, args.paper_column)
     print_mechanisms(rows)
 
 
