@@ -225,11 +225,13 @@ def table(rows: list[dict], columns: list[str] | None = None) -> dict:
     chosen = lasso_choice(rows)
     acc: dict[tuple[str, str], list[float]] = {}
     secs: dict[str, list[float]] = {}
+    flops: dict[str, list[float]] = {}
     for r in rows:
         if r["lever"] == "lasso":
             if float(r["C"]) == chosen[r["dataset"]]:
                 acc.setdefault((r["dataset"], "lasso"), []).append(float(r["accuracy"]))
                 secs.setdefault("lasso", []).append(float(r["fit_seconds"]))
+                flops.setdefault("lasso", []).append(float(r["training_flops"]))
             continue
         column = r["lever"]
         if r["metric"] != "attribution":
@@ -239,10 +241,12 @@ def table(rows: list[dict], columns: list[str] | None = None) -> dict:
         acc.setdefault((r["dataset"], column), []).append(float(r["accuracy"]))
         if r["metric"] == "attribution" and r["window"] == "all_epochs":
             secs.setdefault(column, []).append(float(r["fit_seconds"]))
+            if r["training_flops"]:
+                flops.setdefault(column, []).append(float(r["training_flops"]))
     datasets = sorted({d for d, _ in acc}, key=lambda d: (d not in SMALL and d, SMALL.index(d) if d in SMALL else 0))
     if columns is None:
         columns = sorted({c for _, c in acc if c != "lasso"})
-    return dict(acc=acc, secs=secs, datasets=datasets, columns=columns, chosen=chosen)
+    return dict(acc=acc, secs=secs, flops=flops, datasets=datasets, columns=columns, chosen=chosen)
 
 
 def print_table(t: dict) -> None:
@@ -252,7 +256,8 @@ def print_table(t: dict) -> None:
     print(f"{'dataset':10s} {'lasso':>6s} {'C':>5s}  " + " ".join(f"{d:>9s}" for d in datasets))
     print(f"{'':10s} {'':6s} {'':5s}  " + " ".join(f"{mean[(d, 'lasso')]:9.1f}" for d in datasets))
     print()
-    print(f"{'lever':34s} {'W/T/L':>8s} {'med':>6s} {'meanΔ':>6s} {'fit s':>6s}  " + " ".join(f"{d[:7]:>7s}" for d in datasets))
+    print(f"{'lever':34s} {'W/T/L':>8s} {'med':>6s} {'meanΔ':>6s} {'fit s':>6s} {'GFLOP':>6s}  "
+          + " ".join(f"{d[:7]:>7s}" for d in datasets))
     for column in columns:
         have = [d for d in datasets if (d, column) in mean]  # a partial run shows what it has
         deltas = [mean[(d, column)] - mean[(d, "lasso")] for d in have]
@@ -260,11 +265,16 @@ def print_table(t: dict) -> None:
         l = sum(x < -100 * TIE for x in deltas)
         med = statistics.median(mean[(d, column)] for d in have)
         secs = statistics.median(t["secs"][column]) if column in t["secs"] else float("nan")
+        gflop = statistics.median(t["flops"][column]) / 1e9 if column in t["flops"] else float("nan")
         cells = " ".join(f"{mean[(d, column)]:7.1f}" if d in have else f"{'-':>7s}" for d in datasets)
-        print(f"{column:34s} {w:2d}/{len(deltas) - w - l:d}/{l:d}   {med:6.1f} {np.mean(deltas):+6.1f} {secs:6.1f}  {cells}")
+        print(f"{column:34s} {w:2d}/{len(deltas) - w - l:d}/{l:d}   {med:6.1f} {np.mean(deltas):+6.1f} {secs:6.1f} "
+              f"{gflop:6.0f}  {cells}")
     print(f"{'lasso':34s} {'':8s} {statistics.median(mean[(d, 'lasso')] for d in datasets):6.1f} {'':6s} "
-          f"{statistics.median(t['secs']['lasso']):6.1f}  " + " ".join(f"{mean[(d, 'lasso')]:7.1f}" for d in datasets))
-    print("W/T/L: datasets where the lever's mean is >1 point above / within 1 point of / >1 point below Lasso")
+          f"{statistics.median(t['secs']['lasso']):6.1f} {statistics.median(t['flops']['lasso']) / 1e9:6.2f}  "
+          + " ".join(f"{mean[(d, 'lasso')]:7.1f}" for d in datasets))
+    print("W/T/L: datasets where the lever's mean is >1 point above / within 1 point of / >1 point below Lasso;"
+          " med: median over datasets; meanΔ: mean difference to Lasso (points); fit s, GFLOP: medians per fit"
+          " (averaged levers: all their fits; Lasso: one C)")
 
 
 def nonlinear_check(seeds) -> None:
