@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+__all__ = ["PAPER", "PRESETS", "preset_params"]
+
 #: The paper's settings: the selector's defaults (a test keeps the two equal).
 PAPER: dict = {
     "training": "set",
