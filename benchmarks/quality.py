@@ -131,7 +131,10 @@ def chosen_rows(data, seed, lever, candidates, measured):
     started = time.perf_counter()
     for order, candidate in enumerate(candidates):
         selector = SparseFeatureSelector(K, importance=METRICS, random_state=seed, **LEVERS[candidate])
-        selector.fit(data.X[train], data.y[train])
+        try:
+            selector.fit(data.X[train], data.y[train])
+        except ValueError:  # a class too rare to hold out validation rows from the training part
+            continue
         for m in METRICS:
             for w in WINDOWS:
                 ranking = np.argsort(-selector.importances_[m][w], kind="stable")
