@@ -300,6 +300,28 @@ def nonlinear_check(seeds) -> None:
         print(f"{name:16s} coverage of the 6 informative features in the top 10: {np.mean(values):.2f}")
 
 
+def print_markdown(t: dict, columns: list[str]) -> None:
+    """The table as Markdown, for docs/quality/QUALITY.md: one row per column (lever), datasets across."""
+    acc, datasets = t["acc"], t["datasets"]
+    mean = {key: 100 * float(np.mean(v)) for key, v in acc.items()}
+    print("| lever | W/T/L vs Lasso | median | mean Δ | fit s | GFLOP | " + " | ".join(datasets) + " |")
+    print("|---" * (6 + len(datasets)) + "|")
+    for column in ["lasso"] + columns:
+        have = [d for d in datasets if (d, column) in mean]
+        if not have:
+            continue
+        deltas = [mean[(d, column)] - mean[(d, "lasso")] for d in have]
+        w, l = sum(x > 100 * TIE for x in deltas), sum(x < -100 * TIE for x in deltas)
+        wtl = "" if column == "lasso" else f"{w}/{len(have) - w - l}/{l}" + ("" if len(have) == len(datasets) else
+                                                                           f" (of {len(have)})")
+        secs = f"{statistics.median(t['secs'][column]):.1f}" if column in t["secs"] else ""
+        gflop = f"{statistics.median(t['flops'][column]) / 1e9:.3g}" if column in t["flops"] else ""
+        cells = " | ".join(f"{mean[(d, column)]:.1f}" if d in have else "–" for d in datasets)
+        delta = "" if column == "lasso" else f"{np.mean(deltas):+.1f}"
+        print(f"| {column} | {wtl} | {statistics.median(mean[(d, column)] for d in have):.1f} | {delta} | {secs} | "
+              f"{gflop} | {cells} |")
+
+
 def write_summary(t: dict, path: Path, recommended: str, paper: str) -> None:
     """docs/quality/summary.csv: per dataset, mean and std (over seeds, percent) of two columns and Lasso."""
     acc = t["acc"]
@@ -406,6 +428,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--summary", type=Path, help="write the per-dataset summary CSV here")
     parser.add_argument("--recommended-column", default="recommended")
+    parser.add_argument("--markdown", nargs="+", help="also print these columns as a Markdown table")
     parser.add_argument("--paper-column", default="paper")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -420,6 +443,8 @@ def main() -> None:
     rows = [r for r in read_rows(args.results) if int(r["seed"]) in args.seeds and r["dataset"] in args.datasets]
     summary = table(rows)
     print_table(summary)
+    if args.markdown:
+        print_markdown(summary, args.markdown)
     if args.summary:
         write_summary(summary, args.summary, args.recommended_column, args.paper_column)
     print_mechanisms(rows)
