@@ -303,6 +303,121 @@ def nonlinear_check(seeds) -> None:
         print(f"{name:24s} mean coverage {np.mean(values):.2f}")
 
 
+def print_markdown(t: dict, columns: list[str]) -> None:
+    """The table as Markdown, for docs/quality/QUALITY.md: one row per column (lever), datasets across."""
+    acc, datasets = t["acc"], t["datasets"]
+    mean = {key: 100 * float(np.mean(v)) for key, v in acc.items()}
+    print("| lever | W/T/L vs Lasso | median | mean Δ | fit s | GFLOP | " + " | ".join(datasets) + " |")
+    print("|---" * (6 + len(datasets)) + "|")
+    for column in ["lasso"] + columns:
+        have = [d for d in datasets if (d, column) in mean]
+        if not have:
+            continue
+        deltas = [mean[(d, column)] - mean[(d, "lasso")] for d in have]
+        w, l = sum(x > 100 * TIE for x in deltas), sum(x < -100 * TIE for x in deltas)
+        wtl = "" if column == "lasso" else f"{w}/{len(have) - w - l}/{l}" + ("" if len(have) == len(datasets) else
+                                                                           f" (of {len(have)})")
+        secs = f"{statistics.median(t['secs'][column]):.1f}" if column in t["secs"] else ""
+        gflop = f"{statistics.median(t['flops'][column]) / 1e9:.3g}" if column in t["flops"] else ""
+        cells = " | ".join(f"{mean[(d, column)]:.1f}" if d in have else "–" for d in datasets)
+        delta = "" if column == "lasso" else f"{np.mean(deltas):+.1f}"
+        print(f"| {column} | {wtl} | {statistics.median(mean[(d, column)] for d in have):.1f} | {delta} | {secs} | "
+              f"{gflop} | {cells} |")
+
+
+def write_summary(t: dict, path: Path, recommended: str, paper: str) -> None:
+    """docs/quality/summary.csv: per dataset, mean and std (over seeds, percent) of two columns and Lasso."""
+    acc = t["acc"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["dataset", "k", "recommended_mean", "recommended_std", "paper_mean", "lasso_mean", "lasso_std",
+                         "seeds"])
+        for d in t["datasets"]:
+            if (d, recommended) not in acc or (d, paper) not in acc:
+                continue
+            r, p, lasso = (100 * np.asarray(acc[(d, c)]) for c in (recommended, paper, "lasso"))
+            writer.writerow([d, K, f"{r.mean():.1f}", f"{r.std():.1f}", f"{p.mean():.1f}", f"{lasso.mean():.1f}",
+                             f"{lasso.std():.1f}", len(r)])
+    print(f"wrote {path} ({recommended} as recommended, {paper} as paper)")
+
+
+def print_mechanisms(rows: list[dict]) -> None:
+    """What the stored fits say about why: how early training stops, which window and metric
+    select best, and whether the network's validation loss tells good selections from bad."""
+    by = {}
+    for r in rows:
+        if r["lever"] != "lasso":
+            by.setdefault((r["dataset"], r["lever"]), []).append(r)
+    print("\nEarly stopping (attribution rows): median best epoch / epochs trained, per dataset and lever")
+    datasets = sorted({d for d, _ in by}, key=lambda d: SMALL.index(d) if d in SMALL else 99)
+    levers = [lever for lever in list(LEVERS) + list(AVERAGED) if any((d, lever) in by for d in datasets)]
+    print(f"{'lever':16s} " + " ".join(f"{d[:9]:>9s}" for d in datasets))
+    for lever in levers:
+        cells = []
+        for d in datasets:
+            fits = [r for r in by.get((d, lever), []) if r["metric"] == "attribution" and r["window"] == "all_epochs"]
+            cells.append(f"{statistics.median(int(r['best_epoch']) for r in fits):4.0f}/"
+                         f"{statistics.median(int(r['n_epochs']) for r in fits):<4.0f}" if fits else f"{'-':>9s}")
+        print(f"{lever:16s} " + " ".join(f"{c:>9s}" for c in cells))
+
+    print("\nWindow and metric, mean accuracy (%) over every (dataset, seed, lever) fit that has all six")
+    groups: dict[tuple, dict] = {}
+    for r in rows:
+        if r["lever"] != "lasso":
+            groups.setdefault((r["dataset"], r["seed"], r["lever"]), {})[(r["metric"], r["window"])] = float(r["accuracy"])
+    complete = [g for g in groups.values() if len(g) == len(METRICS) * len(WINDOWS)]
+    for m in METRICS:
+        print(f"  {m:12s} " + "  ".join(f"{w}: {100 * np.mean([g[(m, w)] for g in complete]):5.1f}" for w in WINDOWS)
+              + f"   (n={len(complete)})")
+
+    print("\nDoes the network's validation loss pick the better selection? Per dataset, over the levers:")
+    print("Spearman correlation of mean best validation loss with mean test accuracy (want < 0)")
+    from scipy.stats import spearmanr
+
+    for d in datasets:
+        points = []
+        for lever in levers:
+            fits = [r for r in by.get((d, lever), []) if r["metric"] == "attribution" and r["window"] == "all_epochs"]
+            if fits and lever in LEVERS and LEVERS[lever].get("validation_fraction", 0.2) > 0:
+                points.append((np.mean([float(r["val_loss"]) for r in fits]), np.mean([float(r["accuracy"]) for r in fits])))
+        if len(points) >= 3:
+            rho = spearmanr([p[0] for p in points], [p[1] for p in points]).statistic
+            print(f"  {d:10s} rho = {rho:+.2f} over {len(points)} levers with a validation split")
+
+
+def probe(datasets, seeds) -> None:
+    """How much of the selection is the initial network's, and how much a second seed keeps.
+
+    ``init``: the same selector trained one epoch (same seed: the same split, initial weights and
+    topology). ``from init``: share of the top K shared with it. ``seed overlap``: share of the top
+    K shared with the same configuration under another seed (same rows)."""
+    print(f"\nProbe (top {K}): steps summed by all_epochs, overlap with the 1-epoch ranking, overlap across seeds")
+    print(f"{'dataset':10s} {'seed':>4s} {'preset':12s} {'steps':>6s} {'from init':>9s} {'seed overlap':>12s}")
+    summary: dict[str, list] = {}
+    for name in datasets:
+        data = load(name)
+        for seed in seeds:
+            fit, _ = fit_rows_and_test(data.y, seed)
+            X, y = data.X[fit], data.y[fit]
+            for preset in ("paper", "recommended"):
+                def top(selector):
+                    return set(selector.ranking_[:K].tolist())
+
+                init = SparseFeatureSelector(K, random_state=seed, preset=preset, max_epochs=1).fit(X, y)
+                a = SparseFeatureSelector(K, random_state=seed, preset=preset).fit(X, y)
+                b = SparseFeatureSelector(K, random_state=seed + 1000, preset=preset).fit(X, y)
+                n_train = len(y) if a.preset_params_.get("validation_fraction") == 0.0 else round(0.8 * len(y))
+                batch = a.preset_params_.get("batch_size", 32 if len(y) < 200 else 100)
+                steps = a.best_epoch_ * -(-n_train // batch)
+                from_init, overlap = len(top(a) & top(init)) / K, len(top(a) & top(b)) / K
+                summary.setdefault(preset, []).append((steps, from_init, overlap))
+                print(f"{data.name:10s} {seed:4d} {preset:12s} {steps:6d} {from_init:9.2f} {overlap:12.2f}", flush=True)
+    for preset, values in summary.items():
+        print(f"median {preset:12s} steps {statistics.median(v[0] for v in values):.0f}, from init "
+              f"{statistics.median(v[1] for v in values):.2f}, seed overlap {statistics.median(v[2] for v in values):.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", nargs="+", default=SMALL + ["Isolet", "RELATHE"])
