@@ -43,8 +43,8 @@ for training, sparsity in runs:
         "method": "Dense" if training == "dense" else f"SET {sparsity:.0%} sparse",
         "parameters": selector.n_parameters_,
         "training GFLOPs": selector.training_flops_ / 1e9,
-        "SVM accuracy (top 50)": svm_accuracy(X[fit_rows], y[fit_rows], X[test], y[test], selector.ranking_[:50]),
-        "coverage (top 100)": coverage(selector.ranking_, informative, 100),
+        "SVM accuracy (top 50)": svm_accuracy(X[fit_rows], y[fit_rows], X[test], y[test], selector.ranked_features_[:50]),
+        "coverage (top 100)": coverage(selector.ranked_features_, informative, 100),
         "best epoch": selector.best_epoch_,
     })
 table = pd.DataFrame(rows).set_index("method")

@@ -50,7 +50,7 @@ selector = SparseFeatureSelector(
     hidden_layer_sizes=(500, 50), max_epochs=15, random_state=0,
 ).fit(X, y)
 
-found = np.intersect1d(selector.ranking_[:40], informative).size
+found = np.intersect1d(selector.ranked_features_[:40], informative).size
 print(f"informative words among the top 40: {found} of 40")
 print("layer densities:", [f"{d:.4f}" for d in selector.layer_densities_])
 

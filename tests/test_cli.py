@@ -42,7 +42,8 @@ def test_select_then_evaluate_a_registered_dataset(tmp_path):
     assert "validation accuracy" in result.stdout and "top 20 of 30" in result.stdout
     assert result.stderr == ""  # not a terminal: no progress bar
     table = pd.read_csv(ranking)
-    assert list(table.columns) == ["rank", "feature", "importance"]
+    assert list(table.columns) == ["rank", "feature", "importance", "selected"]
+    assert table["selected"].sum() == 30 and table["selected"][:30].all()
     assert len(table) == 2000 and table["importance"].is_monotonic_decreasing
     assert sorted(table["feature"]) == list(range(2000))
 

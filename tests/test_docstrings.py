@@ -20,8 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def public_modules() -> list[str]:
+    # api.rst documents the package (the estimator) and, under "Modules", its modules by their
+    # names relative to ``.. currentmodule:: sparsefs``.
     text = (ROOT / "docs" / "api.rst").read_text()
-    return re.findall(r"^   (sparsefs(?:\.\w+)*)$", text, re.M)
+    modules = text.split("\nModules\n-------\n", 1)[1]
+    return ["sparsefs"] + [f"sparsefs.{name}" for name in re.findall(r"^   (\w+(?:\.\w+)*)$", modules, re.M)]
 
 
 def public_objects() -> dict[str, object]:

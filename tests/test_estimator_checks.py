@@ -18,6 +18,7 @@ def _tiny(**kwargs):
         _tiny(),
         _tiny(validation_fraction=0.0, training="rigl", importance="strength"),
         _tiny(backend="sparse", sparsity=0.5),
+        _tiny(threshold="mean", n_repeats=2, bootstrap=True),
     ]
 )
 def test_sklearn_estimator_checks(estimator, check):

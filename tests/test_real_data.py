@@ -17,7 +17,7 @@ def _fit_and_score(X, y, k, **params):
     train, val, test = paper_split(y, 0)
     fit_rows = np.sort(np.concatenate([train, val]))
     selector = SparseFeatureSelector(k, random_state=0, **params).fit(X[fit_rows], y[fit_rows])
-    return selector, svm_accuracy(X[fit_rows], y[fit_rows], X[test], y[test], selector.ranking_[:k])
+    return selector, svm_accuracy(X[fit_rows], y[fit_rows], X[test], y[test], selector.ranked_features_[:k])
 
 
 def test_madelon_set_attribution_beats_a_random_ranking():

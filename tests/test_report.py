@@ -182,7 +182,7 @@ class TestPaperComparison:
         assert counts.loc["all"].tolist() == [sum(comparison.category == c) for c in ("within", "above", "below")] + [16]
         assert counts.loc["LassoNet"].tolist() == [0, 1, 0, 1] and counts.loc["Dense-QS"].total == 3
         text = (report.out_dir / "paper_comparison.md").read_text()
-        assert "| all " in text and "Yale | SET-Attr | 80.00 ± 0.00 | 0.5 | 2 | 65.76 ± 7.05 | 0.25 | +14.24 | above" in re.sub(
+        assert "| all " in text and "Yale | SET-Attr | 100 | 80.00 ± 0.00 | 0.5 | 2 | 65.76 ± 7.05 | 0.25 | +14.24 | above" in re.sub(
             r" +", " ", text)
         # What the paper reports and this store lacks is named, not silently dropped.
         assert "USPS RigL-QS" in text and "PCMAC SET-Attr" in text and "USPS Lasso" in text
@@ -283,9 +283,10 @@ class TestPartialStores:
         sections = dict(re.findall(r'<section id="(\w+)">(.*?)</section>', page, flags=re.S))
         no_data = {name for name, body in sections.items() if 'class="nodata"' in body}
         expected = {
-            "baselines only": {"accuracy", "pairwise", "sparsity", "ranking", "heatmaps"},
+            "baselines only": {"accuracy", "pairwise", "sparsity", "ranking", "heatmaps", "stability"},
             "networks only": set(),
-            "empty": {"accuracy", "pairwise", "baselines", "costs", "sparsity", "ranking", "heatmaps", "coverage"},
+            "empty": {"accuracy", "pairwise", "baselines", "costs", "sparsity", "ranking", "heatmaps", "coverage",
+                      "stability"},
         }[part]
         assert no_data == expected
         assert "paper" not in sections  # no reference folder given

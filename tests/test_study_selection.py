@@ -135,3 +135,32 @@ def test_chosen_cells_are_every_seed_of_the_chosen_configuration(store):
     assert set(cells[(cells.dataset == "Yale") & (cells.method == "lasso")].params) == {'{"C":1.0}'}
     assert len(cells[cells.method == "dense"]) == 3
     assert set(zip(cells.dataset, cells.method)) == {("Yale", "set"), ("Yale", "dense"), ("Yale", "lasso"), ("lymphoma", "rigl")}
+
+
+def test_each_dataset_is_compared_at_the_paper_k(tmp_path):
+    # Madelon: the paper evaluates K = 20 (its informative features); our K = 100 must not be
+    # set beside the paper's K = 20 number, and K = 20 must be.
+    def madelon(seed, at_20, at_100):
+        cell = Cell("Madelon", "set", {"sparsity": 0.9, "l2": 1e-4}, seed, NETWORK_METRICS)
+        accuracies = [(metric, "all_epochs", k, value) for metric in NETWORK_METRICS
+                      for k, value in ((20, at_20), (100, at_100))]
+        return CellOutcome(cell, "done", {"val_loss": 0.5, "n_parameters": 1, "training_flops": 1, "fit_seconds": 1},
+                           {}, accuracies)
+
+    from sparsefs.study import paper_k
+
+    assert (paper_k("Madelon"), paper_k("Yale"), paper_k("not-registered")) == (20, 100, 100)
+    with open_store(tmp_path / "madelon.sqlite") as results:
+        results.save(madelon(0, 0.76, 0.61))
+        results.save(network("Yale", "set", 0.5, 1e-4, 0, 0.6, attr=0.80, qs=0.70))
+        per_dataset = results_table(results, k={"Madelon": 20, "Yale": 100})
+        at_100 = results_table(results, k=100)
+    assert row(per_dataset, "Madelon", "SET-Attr").k == 20 and row(per_dataset, "Madelon", "SET-Attr").acc_mean == pytest.approx(76)
+    assert row(per_dataset, "Yale", "SET-Attr").k == 100
+    paper = pd.read_csv(REFERENCE / "paper_svm_accuracy_k100.csv")
+    expected = paper.query("importance_window == 'all_epochs' and dataset == 'Madelon' and method == 'SET-Attr'")
+    assert expected.k.item() == 20
+    assert row(join_reference(per_dataset, REFERENCE), "Madelon", "SET-Attr").paper_acc_mean == expected.acc_mean.item()
+    # the same entry at K = 100 has no paper number to stand beside
+    assert np.isnan(row(join_reference(at_100, REFERENCE), "Madelon", "SET-Attr").paper_acc_mean)
+    assert " 20 " in format_comparison(join_reference(per_dataset, REFERENCE))

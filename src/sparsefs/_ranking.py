@@ -2,68 +2,67 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import torch
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from ._labels import encode_labels
+from .data import check_sparse_input
 
 
-def check_selection_input(estimator, X, y) -> tuple[object, np.ndarray, np.ndarray]:
-    """Validate ``(X, y)`` for ``estimator``: ``X`` as float32 (CSR if sparse), the labels, their codes.
 
-    Sets ``n_features_in_`` (and ``feature_names_in_``) and ``classes_``; raises a
-    ``ValueError`` naming the problem for non-numeric columns, NaN or infinite values,
-    mismatched lengths, a 1-D ``X``, fewer than 2 classes, or ``n_features_to_select`` larger
-    than the number of features.
+def check_selection_input(estimator, X, y, task=None):
+    """Validate ``(X, y)`` for ``estimator``: ``X`` as float32 (CSR if sparse), ``y`` as the task's targets.
+
+    Sets ``n_features_in_`` (and ``feature_names_in_``), and ``classes_`` for classification.
+    Returns ``(X, targets)`` (a :class:`sparsefs.tasks.Targets`). Raises a ``ValueError``
+    naming the problem for non-numeric columns, NaN or infinite values, mismatched lengths, a
+    1-D ``X``, a missing ``y`` where the task needs one, the task's own target problems (missing
+    labels, fewer than 2 classes, non-finite or constant regression targets), or
+    ``n_features_to_select`` larger than the number of features. An unsupervised task ignores
+    ``y``, as scikit-learn's unsupervised estimators do (a pipeline passes it to every step).
+    A malformed sparse matrix (negative or out-of-range indices, index arrays that disagree with
+    the shape) is refused too; torch sparse tensors are accepted and converted.
     """
+    from .tasks import CLASSIFICATION
+
+    task = CLASSIFICATION if task is None else task
     _reject_non_numeric_columns(X)
-    X, y = validate_data(estimator, X, y, accept_sparse="csr", dtype=np.float32, ensure_min_samples=2)
-    estimator.classes_, codes = encode_labels(y)  # refuses missing labels before they become a class
-    check_classification_targets(y)
-    if len(estimator.classes_) < 2:
-        only = estimator.classes_[0]
-        only = only.item() if isinstance(only, np.generic) else only  # 0, not np.int64(0)
-        raise ValueError(f"y has 1 class ({only!r}); feature selection needs at least 2 classes")
-    if estimator.n_features_to_select > estimator.n_features_in_:
+    if sp.issparse(X) or (isinstance(X, torch.Tensor) and X.layout != torch.strided):
+        X = check_sparse_input(X)  # malformed indices or shapes: one message, before any copy
+    X = validate_data(estimator, X, accept_sparse="csr", dtype=np.float32, ensure_min_samples=2)
+    if task.supervised:
+        if y is None:
+            raise ValueError(f"task={task.name!r} needs y; leave y out only for task='unsupervised' (or 'auto')")
+        if isinstance(y, (pd.Series, pd.DataFrame)):
+            y = y.to_numpy()
+        y = np.asarray(y)
+        if y.ndim == 0 or len(y) != X.shape[0]:
+            raise ValueError(f"X has {X.shape[0]} rows but y has {'no rows' if y.ndim == 0 else len(y)}")
+    targets = task.targets(y if task.supervised else None, X.shape[0])
+    if targets.classes is not None:
+        estimator.classes_ = targets.classes
+    elif hasattr(estimator, "classes_"):
+        del estimator.classes_  # from an earlier classification fit
+    k = getattr(estimator, "n_features_to_select", None)
+    # A fraction, None or "auto" always fits; with a threshold an int is only a cap.
+    if isinstance(k, Integral) and k > estimator.n_features_in_ and getattr(estimator, "threshold", None) is None:
         raise ValueError(
-            f"n_features_to_select={estimator.n_features_to_select} is larger than the "
-            f"{estimator.n_features_in_} features of X"
+            f"n_features_to_select={k} is larger than the {estimator.n_features_in_} features of X"
         )
-    return X, y, codes
+    return X, targets
 
 
-def parse_device(device) -> torch.device:
-    """``device`` as a torch device (``"auto"``: CUDA when available, else the CPU).
-
-    ``ValueError`` when torch does not know the name, or for ``meta`` (shapes without data:
-    nothing can be trained there). Whether the device exists on this machine is
-    :func:`available_device`'s question: a study checks names before its cells run elsewhere.
-    """
-    if isinstance(device, str) and device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    try:
-        parsed = torch.device(device)
-    except (RuntimeError, TypeError) as error:
-        raise ValueError(f"device={device!r} is not a torch device: {str(error).splitlines()[0]}") from None
-    if parsed.type == "meta":
-        raise ValueError("device='meta' holds shapes without data, so nothing can be trained on it; use 'cpu' or 'cuda'")
-    return parsed
-
-
-def available_device(device) -> torch.device:
-    """:func:`parse_device`, then a ``ValueError`` unless this machine can put a tensor there."""
-    parsed = parse_device(device)
-    if parsed.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} was requested but CUDA is not available")
-    try:
-        torch.empty(1, device=parsed)
-    except Exception as error:  # torch raises RuntimeError, AssertionError, NotImplementedError... by backend
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise ValueError(f"device={device!r} is not available on this machine ({reason})") from None
-    return parsed
+def ranks(importances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(ranking, order)``: each feature's rank (1 = most important, scikit-learn's ``ranking_``)
+    and the feature indices from most to least important; ties go to the lower index."""
+    order = np.argsort(-np.asarray(importances), kind="stable")
+    ranking = np.empty(len(order), dtype=np.int64)
+    ranking[order] = np.arange(1, len(order) + 1)
+    return ranking, order
 
 
 def check_layer_sizes(sizes, name: str) -> tuple[int, ...]:

@@ -7,44 +7,86 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._ranking import available_device, check_selection_input, parse_device, top_k_mask
-from ._sklearn import Interval, StrOptions, _fit_context
-from .data import BatchSource, standardization, zero_variance_features
+from . import _kselect
+from ._predictor import TrainedNetwork
+from ._ranking import check_selection_input, ranks, top_k_mask
+from ._sklearn import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
+from .data import BatchSource, auto_batch_size, standardization, zero_variance_features
+from .devices import parse_device, resolve_device
 from .importance import METRICS, WINDOWS
 from .network import BACKENDS
 from .presets import PRESETS, preset_params
-from .splitting import stratified_split
-from .training import GROWTH, TrainingConfig, train_network
+from .registry import TASKS, TRAINING_METHODS
+from .splitting import validation_split
+from .tasks import Task, resolve_task
+from .stability import combine_importances, nogueira_stability, selection_matrix
+from .training import TrainingConfig, train_network
 
 
 class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     """Rank features by the importance a sparse neural network gives them while it learns.
 
-    An MLP (``n_features -> hidden_layer_sizes -> n_classes``) is trained on the data, densely
+    An MLP (``n_features -> hidden_layer_sizes -> outputs``) is trained on the data, densely
     or with dynamic sparse training (SET: weights regrown at random; RigL: regrown where the
     loss gradient is largest). At every training step an importance metric scores each input
     feature; the scores are summed over training up to the epoch with the lowest validation
     loss. The ``n_features_to_select`` features with the highest total are selected.
 
+    The task follows ``y`` (``task="auto"``): class labels are classified (softmax outputs,
+    cross-entropy), continuous targets, one column or several, are regressed (linear outputs,
+    squared error on standardised targets), and without ``y`` the network is a denoising
+    autoencoder that reconstructs its input (unsupervised selection, as in QuickSelection).
+
     Parameters
     ----------
-    n_features_to_select : int, default=100
-        Number of features ``transform`` keeps.
+    n_features_to_select : int, float, None or "auto", default=100
+        How many features ``transform`` keeps. An int: that many. A float in (0, 1]: that
+        fraction of the features, ``int(fraction * n_features)`` but at least 1 (as ``RFE``).
+        ``None``: half of them (as ``RFE``), or with a ``threshold``, no limit. ``"auto"``:
+        a K of the grid 1, 2, 5, 10, 20, 50, ... (and ``n_features``), by the cross-validated
+        score of ``estimator`` on the top-K features: K grows along the grid, a K is chosen
+        when its score beats the previous choice's by at least ``tol``, and the search stops
+        after two grid steps in a row that do not (``SequentialFeatureSelector``'s ``tol``
+        rule, with one step of patience); see ``k_scores_``.
+    threshold : str, float or None, default=None
+        As in ``SelectFromModel``: keep the features whose ``feature_importances_`` is at least
+        this number, or ``"mean"``, ``"median"``, or a multiple such as ``"1.5*mean"`` of the
+        importances. ``n_features_to_select`` (an int or fraction) then caps the count.
+    estimator : estimator or None, default=None
+        The downstream estimator scored by ``"auto"`` (``fit`` and ``score``). ``None``:
+        standardisation and ``SVC()`` for classification, ``SVR()`` for regression (RBF kernels,
+        the paper's evaluation); ``"auto"`` needs a supervised task.
+    tol : float >= 0, default=0.01
+        The smallest rise of the ``"auto"`` score (accuracy for classifiers) worth a larger K.
+    cv : int, cross-validation generator or iterable, default=5
+        The cross-validation of ``"auto"`` (stratified folds for classifiers).
+    task : {"auto", "classification", "regression", "unsupervised"}, default="auto"
+        What the network learns. ``"auto"``: ``fit(X)`` without ``y`` is unsupervised; otherwise
+        scikit-learn's ``type_of_target(y)`` decides: "binary"/"multiclass" is classification
+        (so whole-number targets are classes: name ``"regression"`` for counts), "continuous"
+        (one or several columns) is regression. An unsupervised fit ignores a given ``y``, as
+        scikit-learn's unsupervised estimators do.
     training : {"set", "rigl", "dense"}, default="set"
         How the network is trained. ``"dense"`` ignores ``sparsity``.
     importance : {"attribution", "strength", "random"} or list of them, default="attribution"
-        The importance metric. ``"attribution"``: mean absolute gradient of the class
-        probabilities with respect to each input, summed over classes. ``"strength"``: sum of the
+        The importance metric. ``"attribution"``: mean absolute gradient of the outputs (class
+        probabilities; regression outputs; the reconstruction) with respect to each input,
+        summed over outputs. ``"strength"``: sum of the
         absolute first-layer weights leaving each input. ``"random"``: a random ranking (sanity
         baseline). A list computes every listed metric in the same run (``importances_``);
         the first one drives the selection.
     sparsity : float in [0, 1), default=0.9
         Fraction of zero weights over the whole network, spread over layers by ERK.
+    n_weights : int or None, default=None
+        The network's size as a number of active weights in all layers together (ERK
+        shape kept); overrides ``sparsity`` when given. With a million features,
+        ``n_weights=1_000_000`` says "about a million weights" directly.
     l2 : float, default=1e-4
         L2 weight decay of the Adam optimiser.
     hidden_layer_sizes : tuple of int, default=(1000, 100)
@@ -63,8 +105,9 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         Which importance becomes ``feature_importances_``: the sum over every iteration up to
         the best epoch, the sum within the best epoch, or the value at its last iteration.
     validation_fraction : float in [0, 1), default=0.2
-        Share of the rows held out for early stopping, stratified: every class needs at least
-        two samples, one to train on and one to validate with. ``0`` trains on every row for
+        Share of the rows held out for early stopping; stratified for classification (every
+        class needs at least two samples, one to train on and one to validate with), random
+        otherwise. ``0`` trains on every row for
         ``max_epochs`` epochs and uses the last epoch.
     backend : {"auto", "sparse", "masked"}, default="auto"
         How sparse layers are stored and multiplied. ``"sparse"``: only active weights (CSR),
@@ -73,10 +116,30 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         for its shape, density and device. The results agree to float precision.
     standardize : bool, default=True
         Scale features to zero mean and unit variance with statistics of the training rows.
+        Sparse ``X`` is scaled to unit variance but never centred (centring would make every
+        zero non-zero); it is never densified, not per batch either.
     device : str, default="auto"
         A torch device; ``"auto"`` takes CUDA when available, else the CPU.
     random_state : int, RandomState instance or None, default=None
         Seeds the split, the initial weights and topology, the batch order and the regrowth.
+    n_repeats : int, default=1
+        Independent fits, each with its own seed for the split, the initialisation and the
+        batch order. With more than one, each fit's importance is divided by its sum and the
+        mean becomes ``feature_importances_``, and ``selection_frequency_`` and
+        ``stability_`` say how much the fits agree.
+    bootstrap : bool, default=False
+        With repeats: each fit trains on a bootstrap resample (per class, with replacement)
+        of its training rows; the validation rows are left as they are.
+    n_jobs : int or None, default=None
+        Repeats run in parallel in this many processes (joblib; ``None``: 1, ``-1``: every
+        core). The result does not depend on it.
+    max_time : float or None, default=None
+        Seconds after which each fit stops at the end of the current epoch, keeping the best
+        epoch so far (``stop_reason_`` is ``"max_time"``).
+    keep_network : bool, default=False
+        Classification: keep the network of the best epoch as ``network_``, a classifier on
+        the full feature set (``predict``, ``predict_proba``, ``score``). Off by default: it can be far
+        larger than the rest of the fitted selector, and pickles with it.
     verbose : int, default=0
         Print one line per epoch when positive.
     preset : {"paper", "recommended"}, default="paper"
@@ -91,24 +154,51 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     feature_importances_ : ndarray of shape (n_features,)
         Accumulated importance of every feature (0 for features constant in the training rows).
     ranking_ : ndarray of shape (n_features,)
-        Feature indices, most important first.
+        The rank of each feature, 1 = most important (as scikit-learn's ``RFE.ranking_``);
+        equal importances are ranked by column order.
+    ranked_features_ : ndarray of shape (n_features,)
+        Feature indices, most important first (``ranked_features_[0]`` has rank 1).
+    n_features_to_select_ : int
+        The number of features selected (from ``n_features_to_select`` and ``threshold``).
+    k_scores_ : dict
+        Only with ``"auto"``: ``{K: mean cross-validated score}`` of every K tried.
+    importances_per_repeat_ : ndarray of shape (n_repeats, n_features)
+        Each repeat's own ``feature_importances_`` (``importance`` and ``accumulate`` as set).
+    selection_frequency_ : ndarray of shape (n_features,)
+        Only with ``n_repeats > 1``: the share of repeats whose own top
+        ``n_features_to_select_`` features include each feature.
+    stability_ : float
+        Only with ``n_repeats > 1``: the stability of those selections (Nogueira, Sechidis
+        and Brown, JMLR 2018): 1 when every repeat selects the same features, about 0 when
+        they agree no more than random selections would.
+    stability_interval_ : tuple of float
+        Its 95% confidence interval.
+    stop_reason_ : str
+        Why the (first) fit stopped: ``"max_epochs"``, ``"patience"``, ``"max_time"`` or
+        ``"callback"`` (``on_epoch_end`` returned ``True``).
+    network_ : TrainedNetwork
+        Only with ``keep_network=True``: the best epoch's network (of the first repeat) as a classifier.
+    task_ : str
+        The task that was fitted: "classification", "regression" or "unsupervised".
     importances_ : dict
         ``importances_[metric][window]``: the importance of every computed metric in every
         accumulation window, as of the best epoch.
     classes_ : ndarray
-        The class labels, in the order of the network's outputs.
+        Classification only: the class labels, in the order of the network's outputs.
     best_epoch_ : int
         The (1-based) epoch with the lowest validation loss.
     n_epochs_ : int
         Epochs trained.
     history_ : dict of lists
-        Per epoch: ``epoch``, ``train_loss``, ``train_accuracy``, ``val_loss``, ``val_accuracy``.
+        Per epoch: ``epoch``, ``train_loss``, ``val_loss`` and the task's score, ``train_accuracy``
+        and ``val_accuracy`` (classification) or ``train_r2`` and ``val_r2`` (regression; the
+        reconstruction's R² for unsupervised selection), of the first repeat.
     n_parameters_ : int
         Stored parameters of the trained network (active weights and biases).
     layer_densities_ : list of float
         Density of each weight layer.
     training_flops_ : int
-        Theoretical FLOPs of the whole run, importance computation included.
+        Theoretical FLOPs of the whole run (every repeat), importance computation included.
     preset_params_ : dict
         The settings the preset changed in this fit (empty for ``preset="paper"``).
     n_features_in_ : int
@@ -127,6 +217,8 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     (1797, 16)
     >>> selector.ranking_.shape, selector.feature_importances_.shape
     ((64,), (64,))
+    >>> int(selector.ranking_[selector.ranked_features_[0]])  # the most important feature has rank 1
+    1
     >>> sorted(selector.importances_["attribution"])
     ['all_epochs', 'best_epoch', 'last_iteration']
     >>> selector.n_parameters_ < 64 * 64 + 64 * 16 + 16 * 10
@@ -134,10 +226,23 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "n_features_to_select": [Interval(Integral, 1, None, closed="left")],
-        "training": [StrOptions(set(GROWTH))],
-        "importance": [StrOptions(set(METRICS)), list, tuple],
+        "n_features_to_select": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="right"),
+            StrOptions({"auto"}),
+            None,
+        ],
+        "threshold": [str, Interval(Real, None, None, closed="neither"), None],
+        "estimator": [HasMethods(["fit", "score"]), None],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "cv": ["cv_object"],
+        # names are checked against the registries at fit time (_check_settings), so that a
+        # part registered after this class was defined is accepted
+        "task": [str, Task],
+        "training": [str],
+        "importance": [str, list, tuple],
         "sparsity": [Interval(Real, 0, 1, closed="left")],
+        "n_weights": [Interval(Integral, 1, None, closed="left"), None],
         "l2": [Interval(Real, 0, None, closed="left")],
         "hidden_layer_sizes": [list, tuple],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -152,6 +257,11 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         "standardize": ["boolean"],
         "device": [str, torch.device],
         "random_state": ["random_state"],
+        "n_repeats": [Interval(Integral, 1, None, closed="left")],
+        "bootstrap": ["boolean"],
+        "n_jobs": [Integral, None],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
+        "keep_network": ["boolean"],
         "verbose": ["verbose"],
         "preset": [StrOptions(set(PRESETS))],
     }
@@ -160,9 +270,15 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self,
         n_features_to_select=100,
         *,
+        threshold=None,
+        estimator=None,
+        tol=0.01,
+        cv=5,
+        task="auto",
         training="set",
         importance="attribution",
         sparsity=0.9,
+        n_weights=None,
         l2=1e-4,
         hidden_layer_sizes=(1000, 100),
         learning_rate=1e-3,
@@ -177,13 +293,24 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         standardize=True,
         device="auto",
         random_state=None,
+        n_repeats=1,
+        bootstrap=False,
+        n_jobs=None,
+        max_time=None,
+        keep_network=False,
         verbose=0,
         preset="paper",
     ):
         self.n_features_to_select = n_features_to_select
+        self.threshold = threshold
+        self.estimator = estimator
+        self.tol = tol
+        self.cv = cv
+        self.task = task
         self.training = training
         self.importance = importance
         self.sparsity = sparsity
+        self.n_weights = n_weights
         self.l2 = l2
         self.hidden_layer_sizes = hidden_layer_sizes
         self.learning_rate = learning_rate
@@ -198,17 +325,26 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self.standardize = standardize
         self.device = device
         self.random_state = random_state
+        self.n_repeats = n_repeats
+        self.bootstrap = bootstrap
+        self.n_jobs = n_jobs
+        self.max_time = max_time
+        self.keep_network = keep_network
         self.verbose = verbose
         self.preset = preset
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, *, on_epoch_end=None):
-        """Train the network on ``(X, y)`` and rank the features.
+    def fit(self, X, y=None, *, on_epoch_end=None):
+        """Train the network on ``(X, y)`` (or on ``X`` alone, unsupervised) and rank the features.
 
-        ``X`` may be a numpy array, a pandas DataFrame (column names are kept) or a scipy
-        sparse matrix (densified one batch at a time). ``on_epoch_end``, if given, is called
-        with each epoch's history record.
+        ``X`` may be a numpy array, a pandas DataFrame (column names are kept), a scipy
+        sparse matrix or a torch sparse tensor (never densified: the network reads each
+        batch's non-zeros; a malformed one is refused). ``y``: class labels, continuous targets
+        (1-D, or 2-D for several outputs), or None. ``on_epoch_end``, if given, is called with
+        each epoch's history record; returning ``True`` from it stops the fit after that epoch,
+        keeping the best epoch so far (with ``n_jobs > 1`` it runs in the workers).
         """
+        self._check_settings()
         # The settings of this fit: the parameters, with the preset's values where left at default.
         changed = preset_params(self.preset, self.get_params(deep=False))
         s = copy.copy(self)
@@ -216,65 +352,147 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         metrics = s._metric_names()
         hidden = s._hidden_sizes()
         device = self._torch_device()
-        X, labels, y = check_selection_input(self, X, y)
+        self._check_k_settings()
+        task = resolve_task(self.task, y)
+        if self.n_features_to_select == "auto" and not task.supervised:
+            raise ValueError("n_features_to_select='auto' scores a downstream estimator on y; it needs a supervised task")
+        if self.keep_network and task.name != "classification":
+            raise ValueError(f"keep_network=True keeps a classifier; it is not available for task={task.name!r} yet")
+        X, targets = check_selection_input(self, X, y, task)
 
-        rng = check_random_state(self.random_state)
-        if s.validation_fraction > 0:
-            train_rows, val_rows = stratified_split(labels, s.validation_fraction, self.random_state)
+        if self.n_repeats == 1:
+            runs = [s._fit_once(X, targets, task, self.random_state, metrics, hidden, device, on_epoch_end)]
         else:
-            train_rows, val_rows = np.arange(len(y)), None
+            # One seed per repeat, drawn from random_state: each repeat is then the fit that
+            # random_state=seed would make, in whichever process runs it.
+            seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max, size=self.n_repeats)
+            runs = Parallel(n_jobs=self.n_jobs)(
+                delayed(s._fit_once)(X, targets, task, int(seed), metrics, hidden, device, on_epoch_end)
+                for seed in seeds
+            )
+        result, constant = runs[0][0], runs[0][1]
+        if self.n_repeats == 1:
+            self.importances_ = {
+                metric: {window: np.where(constant, 0.0, values) for window, values in windows.items()}
+                for metric, windows in result.importances.items()
+            }
+        else:
+            self.importances_ = {
+                metric: {
+                    window: combine_importances([np.where(c, 0.0, r.importances[metric][window]) for r, c, _ in runs])
+                    for window in windows
+                }
+                for metric, windows in result.importances.items()
+            }
+        self.importances_per_repeat_ = np.stack(
+            [np.where(c, 0.0, r.importances[metrics[0]][s.accumulate]) for r, c, _ in runs]
+        )
+        self.feature_importances_ = self.importances_[metrics[0]][s.accumulate]
+        self.ranking_, self.ranked_features_ = ranks(self.feature_importances_)
+        self.task_ = task.name
+        self.best_epoch_ = result.best_epoch
+        self.n_epochs_ = result.n_epochs
+        self.stop_reason_ = result.stop_reason
+        self.history_ = result.history
+        self.n_parameters_ = result.n_parameters
+        self.layer_densities_ = result.layer_densities
+        self.training_flops_ = sum(r.training_flops for r, _, _ in runs)
+        self.preset_params_ = changed
+        if self.keep_network:
+            mean, scale = runs[0][2]
+            self.network_ = TrainedNetwork(result.network, mean, scale, self.classes_)
+        y_values = targets.values
+        if y_values is not None and y_values.ndim == 2 and y_values.shape[1] == 1:
+            y_values = y_values.ravel()  # one regression target: the 1-D y estimators expect
+        self._choose_k(X, y_values, task)
+        if self.n_repeats > 1:
+            self._measure_stability()
+        return self
+
+    def _fit_once(self, X, targets, task, random_state, metrics, hidden, device, on_epoch_end):
+        """One training run: its result, the features constant in its training rows, and
+        its standardisation."""
+        rng = check_random_state(random_state)
+        n_samples = X.shape[0]
+        if self.validation_fraction > 0:
+            train_rows, val_rows = validation_split(n_samples, self.validation_fraction, random_state,
+                                                    strata=targets.strata)
+        else:
+            train_rows, val_rows = np.arange(n_samples), None
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        if self.bootstrap:
+            train_rows = _bootstrap(train_rows, None if targets.strata is None else targets.strata[train_rows], rng)
+        values = _scaled_targets(targets.values, train_rows)
         X_train = X[train_rows]
         mean, scale = standardization(X_train, self.standardize)
-        train = BatchSource(X_train, y[train_rows], mean, scale, device)
-        validation = None if val_rows is None else BatchSource(X[val_rows], y[val_rows], mean, scale, device)
+        train = BatchSource(X_train, None if values is None else values[train_rows], mean, scale, device)
+        validation = None if val_rows is None else BatchSource(
+            X[val_rows], None if values is None else values[val_rows], mean, scale, device)
 
         config = TrainingConfig(
-            training=s.training,
-            sparsity=float(s.sparsity),
+            training=self.training,
+            sparsity=float(self.sparsity),
             hidden_layer_sizes=hidden,
-            l2=float(s.l2),
-            learning_rate=float(s.learning_rate),
-            max_epochs=s.max_epochs,
-            patience=s.patience,
-            batch_size=s._batch_size(X.shape[0]),
-            update_interval=s.update_interval,
-            prune_fraction=float(s.prune_fraction),
+            l2=float(self.l2),
+            learning_rate=float(self.learning_rate),
+            max_epochs=self.max_epochs,
+            patience=self.patience,
+            batch_size=self._batch_size(n_samples),
+            update_interval=self.update_interval,
+            prune_fraction=float(self.prune_fraction),
             backend=self.backend,
+            n_weights=None if self.n_weights is None else int(self.n_weights),
+            max_time=None if self.max_time is None else float(self.max_time),
         )
         result = train_network(
             train,
             validation,
-            len(self.classes_),
+            targets.n_outputs or X.shape[1],
             config,
             metrics,
-            seed=int(rng.randint(np.iinfo(np.int32).max)),
+            seed=seed,
             device=device,
-            on_epoch_end=_epoch_printer(self.verbose, s.max_epochs, on_epoch_end),
+            on_epoch_end=_epoch_printer(self.verbose, self.max_epochs, task.score_name, on_epoch_end),
+            task=task,
+            keep_best_network=self.keep_network,
         )
+        if not self.keep_network:
+            result.network = None  # not sent back from a worker, not kept
+        return result, zero_variance_features(X_train), (mean, scale)
 
-        constant = zero_variance_features(X_train)
-        self.importances_ = {
-            metric: {window: np.where(constant, 0.0, values) for window, values in windows.items()}
-            for metric, windows in result.importances.items()
-        }
-        self.feature_importances_ = self.importances_[metrics[0]][s.accumulate]
-        self.ranking_ = np.argsort(-self.feature_importances_, kind="stable")
-        self.best_epoch_ = result.best_epoch
-        self.n_epochs_ = result.n_epochs
-        self.history_ = result.history
-        self.n_parameters_ = result.n_parameters
-        self.layer_densities_ = result.layer_densities
-        self.training_flops_ = result.training_flops
-        self.preset_params_ = changed
-        return self
+    def _choose_k(self, X, y, task) -> None:
+        """``n_features_to_select_`` from ``n_features_to_select``, ``threshold`` and the importances."""
+        importances, n_features = self.feature_importances_, self.n_features_in_
+        if self.threshold is not None:
+            cap = None if self.n_features_to_select is None else _kselect.resolve_k(self.n_features_to_select, n_features)
+            self.n_features_to_select_ = int(_kselect.threshold_mask(importances, self.threshold, cap).sum())
+        elif self.n_features_to_select == "auto":
+            estimator = _kselect.default_estimator(task.name) if self.estimator is None else self.estimator
+            self.n_features_to_select_, self.k_scores_ = _kselect.choose_k_auto(
+                X, y, importances, estimator, float(self.tol), self.cv
+            )
+        else:
+            self.n_features_to_select_ = _kselect.resolve_k(self.n_features_to_select, n_features)
+
+    def _measure_stability(self) -> None:
+        k = self.n_features_to_select_
+        selections = [np.argsort(-row, kind="stable")[:k] for row in self.importances_per_repeat_]
+        Z = selection_matrix(selections, self.n_features_in_)
+        self.selection_frequency_ = Z.mean(axis=0)
+        if 0 < k < self.n_features_in_:
+            stability = nogueira_stability(Z)
+            self.stability_, self.stability_interval_ = stability.value, (stability.lower, stability.upper)
+        else:  # selecting none or all features: every repeat agrees, and the measure is undefined
+            self.stability_, self.stability_interval_ = float("nan"), (float("nan"), float("nan"))
 
     def _get_support_mask(self):
         check_is_fitted(self)
-        return top_k_mask(self.ranking_, self.n_features_to_select)
+        return top_k_mask(self.ranked_features_, self.n_features_to_select_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.target_tags.required = True
+        # fit(X) alone is unsupervised selection, unless a supervised task is named
+        tags.target_tags.required = self.task in ("classification", "regression")
         tags.input_tags.sparse = True
         return tags
 
@@ -294,33 +512,62 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         return tuple(int(size) for size in sizes)
 
     def _batch_size(self, n_samples: int) -> int:
-        if self.batch_size == "auto":
-            return 32 if n_samples < 200 else 100
-        return self.batch_size
+        return auto_batch_size(n_samples) if self.batch_size == "auto" else self.batch_size
 
     def _torch_device(self) -> torch.device:
-        return available_device(self.device)
+        return resolve_device(self.device)
 
     def _check_settings(self) -> None:
         """What the parameter constraints cannot say, checked without fitting (a study's
         configuration is judged by this before any cell runs, possibly on other machines)."""
+        for name, registry, extra in (("task", TASKS, ("auto",)), ("training", TRAINING_METHODS, ())):
+            value = getattr(self, name)
+            if isinstance(value, str) and value not in extra and value not in registry:
+                raise ValueError(f"The {name!r} parameter of {type(self).__name__} must be a str among "
+                                 f"{sorted({*extra, *registry})}. Got {value!r} instead.")
         self._metric_names()
         self._hidden_sizes()
         parse_device(self.device)
+        self._check_k_settings()
+
+    def _check_k_settings(self) -> None:
+        _kselect.check_threshold(self.threshold)
+        if self.threshold is not None and self.n_features_to_select == "auto":
+            raise ValueError("n_features_to_select='auto' chooses K itself; it cannot be combined with a threshold")
 
 
-def _epoch_printer(verbose, max_epochs, callback):
+def _scaled_targets(values: np.ndarray | None, train_rows: np.ndarray) -> np.ndarray | None:
+    """Regression targets standardised with the training rows' statistics (the network's
+    outputs then start at the right scale and each output weighs the same in the loss);
+    class indices and ``None`` pass through."""
+    if values is None or values.dtype.kind in "iub":
+        return values
+    mean, scale = values[train_rows].mean(axis=0), values[train_rows].std(axis=0)
+    return (values - mean) / np.where(scale > 0, scale, 1.0)
+
+
+def _bootstrap(rows: np.ndarray, strata: np.ndarray | None, rng) -> np.ndarray:
+    """``rows`` resampled with replacement, within each stratum (class) when there are strata."""
+    if strata is None:
+        return np.sort(rng.choice(rows, size=len(rows), replace=True))
+    drawn = [rng.choice(rows[strata == c], size=int(np.sum(strata == c)), replace=True) for c in np.unique(strata)]
+    return np.sort(np.concatenate(drawn))
+
+
+def _epoch_printer(verbose, max_epochs, score_name, callback):
     if not verbose:
         return callback
+    short = {"accuracy": "acc"}.get(score_name, score_name)
 
     def report(record):
         print(
             f"epoch {record['epoch']}/{max_epochs}  train loss {record['train_loss']:.4f} "
-            f"acc {record['train_accuracy']:.3f}  val loss {record['val_loss']:.4f} "
-            f"acc {record['val_accuracy']:.3f}",
+            f"{short} {record['train_' + score_name]:.3f}  val loss {record['val_loss']:.4f} "
+            f"{short} {record['val_' + score_name]:.3f}",
             flush=True,
         )
         if callback is not None:
-            callback(record)
+            return callback(record)
+        return None
 
     return report

@@ -11,7 +11,7 @@ adapt when a release moves them.
 
 import sklearn
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 
 _VERSION = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
 
@@ -20,4 +20,4 @@ _VERSION = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
 #: ``penalty="elasticnet"``, so it would silently fit an L2 model.
 L1_PENALTY = {"l1_ratio": 1.0} if _VERSION >= (1, 8) else {"penalty": "l1"}
 
-__all__ = ["L1_PENALTY", "Interval", "StrOptions", "_fit_context"]
+__all__ = ["L1_PENALTY", "HasMethods", "Interval", "RealNotInt", "StrOptions", "_fit_context"]

@@ -33,14 +33,23 @@ def _load(args: argparse.Namespace):
     return load(args.data, target=args.target, data_home=args.data_home, progress=not args.quiet)
 
 
-def _fit_rows(dataset, seed: int, all_rows: bool) -> np.ndarray:
-    """The rows a selection may see: train + validation of the paper split, or every row."""
-    from .splitting import paper_split
+def _split(dataset, seed: int, task: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(fit rows, test rows)`` of the paper split: stratified by the labels for classification,
+    random otherwise."""
+    from .splitting import paper_fit_rows
 
-    if all_rows:
-        return np.arange(dataset.n_samples)
-    train, val, _ = paper_split(dataset.y, seed)
-    return np.sort(np.concatenate([train, val]))
+    return paper_fit_rows(dataset.y if task == "classification" else None, seed, dataset.n_samples)
+
+
+def _task_of(args: argparse.Namespace, dataset) -> str:
+    """The task to select for: ``--task``, else the dataset's (its target's kind, or none)."""
+    if args.task == "auto":
+        return dataset.task
+    if args.task != "unsupervised" and dataset.y is None:
+        raise UsageError(f"--task {args.task} needs a target: {dataset.name} has none (name its column with --target)")
+    if args.task == "classification" and dataset.task == "regression":
+        raise UsageError(f"--task classification: the target of {dataset.name} is continuous")
+    return args.task
 
 
 def _feature_labels(dataset) -> np.ndarray:
@@ -63,68 +72,143 @@ def _progress_bar(total: int, enabled: bool):
 
 def cmd_select(args: argparse.Namespace) -> int:
     dataset = _load(args)
-    if args.k > dataset.n_features:
+    if isinstance(args.k, int) and args.k > dataset.n_features and args.threshold is None:
         raise UsageError(f"-k {args.k} is larger than the {dataset.n_features} features of {dataset.name}")
+    task = _task_of(args, dataset)
+    if args.plot:
+        _check_plot_file(args.plot)  # before minutes of training
     from ._selector import SparseFeatureSelector  # torch: imported once the data are known to be usable
-    rows = _fit_rows(dataset, args.seed, args.all_rows)
+    rows = np.arange(dataset.n_samples) if args.all_rows else _split(dataset, args.seed, task)[0]
     selector = SparseFeatureSelector(
         args.k,
+        threshold=args.threshold,
+        task=task,
         training=args.training,
         importance=args.importance,
         sparsity=args.sparsity,
         l2=args.l2,
+        hidden_layer_sizes=args.hidden_layer_sizes,
+        learning_rate=args.learning_rate,
         max_epochs=args.max_epochs,
         patience=args.patience,
+        batch_size=args.batch_size,
+        validation_fraction=args.validation_fraction,
+        backend=args.backend,
         device=args.device,
         random_state=args.seed,
+        n_repeats=args.repeats,
+        bootstrap=args.bootstrap,
+        n_jobs=args.jobs,
+        max_time=args.max_time,
     )
-    bar, on_epoch_end = _progress_bar(args.max_epochs, enabled=not args.quiet and sys.stderr.isatty())
+    progress = not args.quiet and sys.stderr.isatty() and args.repeats == 1
+    bar, on_epoch_end = _progress_bar(args.max_epochs, enabled=progress)
     with bar:
-        selector.fit(dataset.X[rows], dataset.y[rows], on_epoch_end=on_epoch_end)
+        selector.fit(dataset.X[rows], None if task == "unsupervised" else dataset.y[rows], on_epoch_end=on_epoch_end)
 
     labels = _feature_labels(dataset)
-    ranking = pd.DataFrame(
-        {
-            "rank": np.arange(1, dataset.n_features + 1),
-            "feature": labels[selector.ranking_],
-            "importance": selector.feature_importances_[selector.ranking_],
-        }
-    )
+    order = selector.ranked_features_
+    columns = {
+        "rank": np.arange(1, dataset.n_features + 1),
+        "feature": labels[order],
+        "importance": selector.feature_importances_[order],
+        "selected": selector.get_support()[order],
+    }
+    if args.repeats > 1:
+        columns["selection_frequency"] = selector.selection_frequency_[order]
+    ranking = pd.DataFrame(columns)
     escape_frame(ranking).to_csv(args.out, index=False)  # names from users' files: no spreadsheet formulas
 
     part = "all rows" if args.all_rows else f"the train+validation part of the paper split (seed {args.seed})"
-    val_accuracy = selector.history_["val_accuracy"][selector.best_epoch_ - 1]
-    print(f"{dataset.name}: {dataset.n_samples} x {dataset.n_features}, {len(dataset.classes)} classes; fitted on {part}")
+    score = "accuracy" if task == "classification" else "r2"
+    val_score = selector.history_[f"val_{score}"][selector.best_epoch_ - 1]
+    what = {"classification": f"{len(dataset.classes)} classes", "regression": "a continuous target (regression)",
+            "unsupervised": "no target: unsupervised selection (a denoising autoencoder)"}[task]
+    print(f"{dataset.name}: {dataset.n_samples} x {dataset.n_features}, {what}; fitted on {part}")
     print(
-        f"{args.training}-{args.importance}: best epoch {selector.best_epoch_} of {selector.n_epochs_}, "
-        f"validation accuracy {val_accuracy:.4f}, {selector.n_parameters_} parameters, "
-        f"{selector.training_flops_:.3e} training FLOPs"
+        f"{args.training}-{args.importance}: best epoch {selector.best_epoch_} of {selector.n_epochs_} "
+        f"(stopped: {selector.stop_reason_.replace('_', ' ')}), "
+        f"validation {'accuracy' if score == 'accuracy' else 'R²' if task == 'regression' else 'reconstruction R²'} "
+        f"{val_score:.4f}, {selector.n_parameters_} parameters, {selector.training_flops_:.3e} training FLOPs"
     )
-    shown = min(args.k, args.show)
+    k = selector.n_features_to_select_
+    if args.k == "auto":
+        tried = ", ".join(f"{size}: {value:.4f}" for size, value in selector.k_scores_.items())
+        print(f"K = {k} chosen by 'auto' (cross-validated score of the downstream SVM per K: {tried})")
+    if args.repeats > 1:
+        lower, upper = selector.stability_interval_
+        print(f"{args.repeats} repeats: stability of the top {k} {selector.stability_:.3f} (95% CI {lower:.3f}..{upper:.3f})")
+    shown = min(k, args.show)
     if shown:
-        print(f"top {shown} of {args.k} selected features:")
+        print(f"top {shown} of {k} selected features:")
         print(ranking.head(shown).to_string(index=False))
     print(f"wrote the full ranking to {args.out}")
+    if args.plot:
+        print(f"wrote the plots to {_save_select_plots(selector, dataset, args.plot)}")
     return 0
 
 
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    from .evaluation import svm_accuracy
-    from .splitting import paper_split
+def _check_plot_file(path: str) -> None:
+    from ._optional import import_optional
 
+    import_optional("matplotlib", "plot", "--plot")
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in {"png", "pdf", "svg", "jpg", "jpeg"}:
+        raise UsageError(f"--plot {path}: name a .png, .pdf, .svg or .jpg file")
+    if not Path(path).resolve().parent.is_dir():
+        raise UsageError(f"--plot {path}: the folder {Path(path).parent} does not exist")
+
+
+def _save_select_plots(selector, dataset, path: str) -> str:
+    """One figure: the top importances, the training curves, and (when they apply) the
+    selection frequencies over repeats and the importance as an image."""
+    from matplotlib.figure import Figure
+
+    from . import plot
+
+    shape = dataset.spec.image_shape if dataset.spec is not None else None
+    panels = 2 + (selector.n_repeats > 1) + (shape is not None)
+    figure = Figure(figsize=(5.5 * panels, 5), layout="constrained")
+    axes = list(figure.subplots(1, panels))
+    names = _feature_labels(dataset)
+    plot.plot_importances(selector, top=20, feature_names=names, ax=axes.pop(0))
+    plot.plot_history(selector, ax=axes.pop(0))
+    if selector.n_repeats > 1:
+        plot.plot_stability(selector, feature_names=names, ax=axes.pop(0))
+    if shape is not None:
+        plot.plot_image_importances(selector, shape, order=dataset.spec.image_order, title="importance per pixel",
+                                    ax=axes.pop(0))
+    figure.suptitle(f"{dataset.name}: {selector.training}-{selector.importance}")
+    figure.savefig(path, dpi=100)
+    return path
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
     dataset = _load(args)
     order = _ranking_indices(Path(args.ranking), dataset)
     ks = _parse_ks(args.k)
     too_large = [k for k in ks if k > len(order)]
     if too_large:
         raise UsageError(f"-k {too_large[0]} is larger than the {len(order)} features in {args.ranking}")
-    train, val, test = paper_split(dataset.y, args.seed)
-    fit_rows = np.sort(np.concatenate([train, val]))
-    print(f"{dataset.name}: SVM (RBF, C=1) test accuracy on the top-k features, paper split seed {args.seed}")
-    print(f"{'k':>6s}  accuracy")
+    task_name = _task_of(args, dataset)
+    from .registry import TASKS
+
+    task = TASKS[task_name]
+    fit_rows, test = _split(dataset, args.seed, task_name)
+    y = dataset.y
+    described = {
+        "classification": "SVM (RBF, C=1) test accuracy",
+        "regression": "SVR (RBF) test R² and RMSE",
+        "unsupervised": "reconstruction MSE of every feature from the top-k (ridge)"
+                        + ("" if y is None else ", and SVM test accuracy on the labels the selection did not see"),
+    }[task_name]
+    print(f"{dataset.name}: {described} on the top-k features, paper split seed {args.seed}")
+    rows = []
     for k in ks:
-        accuracy = svm_accuracy(dataset.X[fit_rows], dataset.y[fit_rows], dataset.X[test], dataset.y[test], order[:k])
-        print(f"{k:6d}  {accuracy:.4f}")
+        scores = task.evaluate(dataset.X[fit_rows], None if y is None else y[fit_rows], dataset.X[test],
+                               None if y is None else y[test], order[:k])
+        rows.append({"k": k, **{name: round(value, 4) for name, value in scores.items()}})
+    print(pd.DataFrame(rows).to_string(index=False))
     return 0
 
 
@@ -259,7 +343,8 @@ def cmd_study(args: argparse.Namespace) -> int:
 
 
 def cmd_results(args: argparse.Namespace) -> int:
-    from .study import format_comparison, format_table, join_reference, open_store, results_table
+    from .study import format_comparison, format_stability, format_table, join_reference, open_store, paper_k
+    from .study import results_table, stability_table
 
     with open_store(args.store, read_only=True) as store:
         if args.failures:
@@ -269,16 +354,21 @@ def cmd_results(args: argparse.Namespace) -> int:
             print("no failed cells" if failed.empty else failed.to_string(index=False))
             return 0
         table = results_table(store, k=args.k, window=args.window)
+        stability = stability_table(store, k=args.k, window=args.window)
+        if args.reference:
+            # The paper evaluates each dataset at its own K (20 on Madelon, 100 elsewhere).
+            datasets = store.query("SELECT DISTINCT dataset FROM cells")["dataset"]
+            at_paper_k = results_table(store, k={d: paper_k(d) for d in datasets}, window=args.window)
     print(format_table(table, args.k, args.window))
+    print()
+    print(format_stability(stability, args.k))
     if args.reference:
-        if args.k != 100:
-            raise UsageError(f"the paper's tables are for K=100, not K={args.k}")
-        table = join_reference(table, args.reference, args.window)
+        at_paper_k = join_reference(at_paper_k, args.reference, args.window)
         print()
-        print("beside the paper (K=100):")
-        print(format_comparison(table))
+        print("beside the paper (each dataset at the paper's K, column k):")
+        print(format_comparison(at_paper_k))
     if args.csv:
-        escape_frame(table).to_csv(args.csv, index=False)
+        escape_frame(at_paper_k if args.reference else table).to_csv(args.csv, index=False)
         print(f"wrote {args.csv}")
     return 0
 
@@ -293,7 +383,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     print(f"wrote {len(summary.files)} files to {summary.out_dir}; open {summary.index} in a browser")
     if summary.comparison_counts is not None:
         counts = summary.comparison_counts.loc["all"]
-        print(f"beside the paper (K=100): {counts.within} within one paper std, {counts.above} above, "
+        print(f"beside the paper (each dataset at its paper K): {counts.within} within one paper std, {counts.above} above, "
               f"{counts.below} below, of {counts.total} (dataset, method) entries; see paper_comparison.md")
     if summary.notes:
         print(f"{len(summary.notes)} notes on missing data: see {summary.summary}")
@@ -328,11 +418,58 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _k_value(text: str):
+    """-k: a count, a fraction in (0, 1] (written with a decimal point), or 'auto'."""
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a count, a fraction in (0, 1] or 'auto', got {text!r}") from None
+
+
+def _layer_sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers such as 1000,100, got {text!r}")
+    return sizes
+
+
+def _batch_size(text: str):
+    return text if text == "auto" else _positive_int(text)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, with its usage mistakes in one line (like every other mistake) and status 2."""
 
     def error(self, message: str):
         self.exit(EXIT_USER_ERROR, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+class _Registered:
+    """argparse ``choices`` read from a registry (:mod:`sparsefs.registry`) when first needed,
+    so that parsing stays light and a registered part is a choice without touching the CLI."""
+
+    def __init__(self, registry: str, *extra: str):
+        self._registry, self._extra = registry, extra
+
+    def _names(self) -> list[str]:
+        from . import registry
+
+        return [*self._extra, *getattr(registry, self._registry)]
+
+    def __contains__(self, name) -> bool:
+        return name in self._names()
+
+    def __iter__(self):
+        return iter(self._names())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -342,14 +479,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     select = commands.add_parser("select", help="rank the features of a dataset and write ranking.csv")
     _add_data_arguments(select)
-    select.add_argument("-k", type=int, default=100, help="number of features to select (default 100)")
-    select.add_argument("--training", choices=["set", "rigl", "dense"], default="set")
-    select.add_argument("--importance", choices=["attribution", "strength", "random"], default="attribution")
+    select.add_argument("-k", type=_k_value, default=100,
+                        help="features to select: a count, a fraction in (0, 1], or 'auto' (default 100)")
+    select.add_argument("--threshold", help="keep features with importance >= this: a number, 'mean', 'median', '1.5*mean'")
+    select.add_argument("--task", choices=_Registered("TASKS", "auto"), default="auto",
+                        help="what to select for (default: the target's kind; no --target on a file without "
+                             "labels: unsupervised)")
+    select.add_argument("--training", choices=_Registered("TRAINING_METHODS"), default="set")
+    select.add_argument("--importance", choices=_Registered("METRICS"), default="attribution")
     select.add_argument("--sparsity", type=float, default=0.9)
     select.add_argument("--l2", type=float, default=1e-4)
-    select.add_argument("--max-epochs", type=int, default=200)
-    select.add_argument("--patience", type=int, default=50)
+    select.add_argument("--hidden-layer-sizes", type=_layer_sizes, default=(1000, 100), metavar="N,N",
+                        help="hidden layer widths, comma-separated (default 1000,100)")
+    select.add_argument("--learning-rate", type=float, default=1e-3)
+    select.add_argument("--batch-size", type=_batch_size, default="auto", help="rows per batch, or 'auto' (default)")
+    select.add_argument("--max-epochs", type=_positive_int, default=200)
+    select.add_argument("--patience", type=_positive_int, default=50)
+    select.add_argument("--validation-fraction", type=float, default=0.2)
+    select.add_argument("--max-time", type=float, help="seconds after which training stops (keeping the best epoch)")
+    select.add_argument("--backend", choices=["auto", "sparse", "masked"], default="auto")
     select.add_argument("--device", default="auto")
+    select.add_argument("--repeats", type=_positive_int, default=1,
+                        help="independent fits combined, with their stability (default 1)")
+    select.add_argument("--bootstrap", action="store_true", help="with --repeats: each fit on a bootstrap resample")
+    select.add_argument("--jobs", type=_positive_int, default=1, help="repeats run in parallel (default 1)")
+    select.add_argument("--plot", metavar="FILE", help="also draw importances and training curves to FILE (.png, .pdf, .svg)")
     select.add_argument("--all-rows", action="store_true", help="fit on every row, not only train+validation")
     select.add_argument("--out", default="ranking.csv", help="where to write the ranking (default ranking.csv)")
     select.add_argument("--show", type=_non_negative_int, default=20, help="how many top features to print (default 20)")
@@ -359,6 +513,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_arguments(evaluate)
     evaluate.add_argument("--ranking", required=True, help="a CSV written by 'sparsefs select'")
     evaluate.add_argument("-k", default="25,50,100", help="comma-separated k values (default 25,50,100)")
+    evaluate.add_argument("--task", choices=_Registered("TASKS", "auto"), default="auto",
+                          help="how to judge the ranking (default: the target's kind)")
     evaluate.set_defaults(handler=cmd_evaluate)
 
     datasets = commands.add_parser("datasets", help="list the registered datasets and which are present here")

@@ -107,19 +107,14 @@ def run_demo(
 
 
 def _save_heat_maps(maps: dict[str, np.ndarray], path: Path) -> Path:
-    matplotlib = import_optional("matplotlib", "plot", "the demo's heat map")
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Figure = import_optional("matplotlib.figure", "plot", "the demo's heat map").Figure
+    from .plot import draw_heat_map  # the heat-map style of sparsefs.plot and the study report
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig, axes = plt.subplots(1, len(maps), figsize=(3.2 * len(maps), 3.4))
+    fig = Figure(figsize=(3.2 * len(maps), 3.4), layout="constrained")
+    axes = fig.subplots(1, len(maps))
     for ax, (label, values) in zip(np.atleast_1d(axes), maps.items()):
-        ax.imshow(values / values.max(), cmap="hot", vmin=0, vmax=1)
-        ax.set_title(label)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        draw_heat_map(ax, values, title=label)
     fig.suptitle("Feature importance on the 8x8 digits (brighter = more important)")
-    fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path

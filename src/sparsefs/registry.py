@@ -15,17 +15,17 @@ import those modules on first use, so this module itself stays light (no torch).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 __all__ = ["Registry", "TASKS", "TRAINING_METHODS", "METRICS", "BASELINES"]
 
 
-class Registry:
-    """Named parts of one kind, in registration order.
+class Registry(Mapping):
+    """Named parts of one kind, in registration order: a read-only mapping from name to part.
 
-    A part is any object with a ``name`` (str) and a ``label`` (str, for tables and plots);
-    registries may ask for more (the attributes each kind's base class defines).
+    A part is any object (or class) with a ``name`` (str) and a ``label`` (str, for tables and
+    plots); each kind's base class says what more its parts define.
 
     Parameters
     ----------
@@ -41,7 +41,7 @@ class Registry:
     >>> _ = colours.register(SimpleNamespace(name="red", label="Red"))
     >>> colours.names(), colours["red"].label
     (('red',), 'Red')
-    >>> colours.get("blue")
+    >>> colours["blue"]
     Traceback (most recent call last):
     ...
     KeyError: "unknown colour 'blue'; choose from: red"
@@ -76,7 +76,7 @@ class Registry:
         self._load()
         self._parts.pop(name, None)
 
-    def get(self, name: str) -> Any:
+    def __getitem__(self, name: str) -> Any:
         """The part named ``name``; a KeyError that lists the known names otherwise."""
         self._load()
         try:
@@ -84,15 +84,17 @@ class Registry:
         except (KeyError, TypeError):
             raise KeyError(f"unknown {self.kind} {name!r}; choose from: {', '.join(self._parts)}") from None
 
-    __getitem__ = get
+    def labels(self) -> dict[str, str]:
+        """``{name: label}`` of every part."""
+        return {name: part.label for name, part in self.items()}
 
     def __contains__(self, name: object) -> bool:
         self._load()
         return name in self._parts
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[str]:
         self._load()
-        return iter(list(self._parts.values()))
+        return iter(list(self._parts))
 
     def __len__(self) -> int:
         self._load()

@@ -94,3 +94,37 @@ def paper_split(y, random_state=None) -> tuple[np.ndarray, np.ndarray, np.ndarra
     train_val, test = stratified_split(y, 0.2, random_state, min_held=0, min_kept=2)
     train, validation = stratified_split(np.asarray(y)[train_val], 0.2, random_state)
     return train_val[train], train_val[validation], test
+
+
+def validation_split(n_samples: int, fraction: float, random_state=None, strata=None) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted ``(train, validation)`` rows of a selector's fit: stratified by ``strata`` (class
+    labels) when given, else a random ``fraction`` of the rows (regression, unsupervised).
+
+    Examples
+    --------
+    >>> from sparsefs.splitting import validation_split
+    >>> train, validation = validation_split(10, 0.2, random_state=0)
+    >>> len(train), len(validation)
+    (8, 2)
+    """
+    # One class for every row makes stratified_split a plain seeded random split.
+    return stratified_split(np.zeros(n_samples, dtype=int) if strata is None else strata, fraction, random_state)
+
+
+def paper_fit_rows(y, random_state=None, n_samples: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(train+validation, test)`` rows of :func:`paper_split`, sorted: what a selector is fitted
+    on (its own validation split then reproduces the paper's validation rows) and what it is
+    judged on. ``y=None`` (no labels to stratify by) splits ``n_samples`` rows at random.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefs.splitting import paper_fit_rows
+    >>> fit_rows, test = paper_fit_rows(np.repeat([0, 1], 50), random_state=0)
+    >>> len(fit_rows), len(test)
+    (80, 20)
+    """
+    if y is None:
+        y = np.zeros(n_samples, dtype=int)
+    train, validation, test = paper_split(y, random_state)
+    return np.sort(np.concatenate([train, validation])), test

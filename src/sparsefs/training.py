@@ -1,7 +1,8 @@
 """The one training loop: dense, SET or RigL training of the MLP, feeding importance metrics.
 
-Per step: forward, cross-entropy on the logits, backward, every metric observes the step, the
-optimiser steps, and every ``update_interval`` steps each sparse layer moves a cosine-decayed
+Per step: forward, the task's loss (cross-entropy for classification, squared error for
+regression and the autoencoder of unsupervised selection), backward, every metric observes the
+step, the optimiser steps, and every ``update_interval`` steps each sparse layer moves a cosine-decayed
 fraction of its weights (SET: regrown at random, RigL: where the loss gradient is largest).
 Each epoch ends with the validation loss, which drives early stopping and marks the best
 epoch, the one whose accumulated importance is reported.
@@ -9,23 +10,23 @@ epoch, the one whose accumulated importance is reported.
 
 from __future__ import annotations
 
+import copy
 import math
+import time
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from . import costs
 from .data import BatchSource
 from .importance import ImportanceAccumulator, TrainingStep, get_metric
 from .network import SparseMLP
-from .network.topology import cosine_prune_fraction, update_layer_topology
-
-#: How each training mode grows weights back (``None``: no topology updates).
-GROWTH = {"dense": None, "set": "random", "rigl": "gradient"}
+from .network.dst import TrainingMethod, get_training_method
+from .network.topology import update_layer_topology
+from .tasks import CLASSIFICATION, Task
 
 #: Evaluation batches hold at most this many input values (64 MB in float32).
 _EVAL_BLOCK_ELEMENTS = 1 << 24
@@ -42,8 +43,8 @@ class TrainingConfig:
     --------
     >>> from sparsefs.training import TrainingConfig
     >>> config = TrainingConfig(training="rigl", sparsity=0.95)
-    >>> round(config.density, 2), config.growth
-    (0.05, 'gradient')
+    >>> round(config.density, 2), config.method.label
+    (0.05, 'RigL')
     """
 
     training: str = "set"
@@ -57,14 +58,17 @@ class TrainingConfig:
     update_interval: int = 10
     prune_fraction: float = 0.3
     backend: str = "auto"
+    n_weights: int | None = None  # the size as a number of active weights; overrides sparsity
+    max_time: float | None = None  # seconds; the run stops after the first epoch that ends later
 
     @property
     def density(self) -> float:
-        return 1.0 if self.training == "dense" else 1.0 - self.sparsity
+        return 1.0 - self.sparsity if self.method.sparse else 1.0
 
     @property
-    def growth(self) -> str | None:
-        return GROWTH[self.training]
+    def method(self) -> TrainingMethod:
+        """The registered training method named by ``training``."""
+        return get_training_method(self.training)
 
 
 @dataclass
@@ -99,9 +103,11 @@ class TrainingResult:
     training_flops: int
     layer_densities: list[float] = field(default_factory=list)
     network: SparseMLP | None = None
+    stop_reason: str = "max_epochs"  # or "patience", "max_time", "callback"
 
 
-EpochCallback = Callable[[dict], None]
+#: Called with each epoch's history record; returning ``True`` stops the run after that epoch.
+EpochCallback = Callable[[dict], "bool | None"]
 
 
 class Trainer:
@@ -118,12 +124,19 @@ class Trainer:
     (1, 0)
     """
 
-    def __init__(self, n_features: int, n_classes: int, config: TrainingConfig, metrics: Sequence[str], *,
-                 seed: int, device: torch.device, steps_per_epoch: int):
+    def __init__(self, n_features: int, n_outputs: int, config: TrainingConfig, metrics: Sequence[str], *,
+                 seed: int, device: torch.device, steps_per_epoch: int, task: Task = CLASSIFICATION):
         self.config = config
+        self.task = task
+        self.method = config.method
         self.generator = torch.Generator().manual_seed(seed)
+        # The task's own randomness (input noise, sampled outputs) has generators of its own,
+        # so classification draws exactly what it drew before tasks existed.
+        self._noise = _metric_generator(seed, "task/noise")
+        self._outputs = _metric_generator(seed, "task/outputs")
         self.network = SparseMLP(
-            n_features, config.hidden_layer_sizes, n_classes, config.density, config.backend, self.generator, device
+            n_features, config.hidden_layer_sizes, n_outputs, config.density, config.backend, self.generator, device,
+            n_weights=config.n_weights if self.method.sparse else None,
         ).to(device)
         self.optimizer = torch.optim.Adam(self.network.parameters(), lr=config.learning_rate, weight_decay=config.l2)
         self.accumulators = []
@@ -131,51 +144,66 @@ class Trainer:
             metric = get_metric(name)
             metric.start(n_features, _metric_generator(seed, name), device)
             self.accumulators.append(ImportanceAccumulator(metric, n_features, device))
-        self.flops = _FlopCounter(self.network, [acc.metric for acc in self.accumulators])
+        self.flops = _FlopCounter(self.network, [acc.metric for acc in self.accumulators],
+                                  task.attributed_outputs(n_outputs))
         self.total_steps = config.max_epochs * steps_per_epoch
         self.n_steps = 0
 
     def step(self, inputs: torch.Tensor, targets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """One optimiser step on a batch; returns its (detached) loss and number of hits."""
-        config, network = self.config, self.network
+        """One optimiser step on a batch; returns its (detached) loss and the task's score statistics."""
+        config, network, method, task = self.config, self.network, self.method, self.task
         self.n_steps += 1
-        update_topology = config.growth is not None and self.n_steps % config.update_interval == 0
-        gradient_growth = update_topology and config.growth == "gradient"
-        network.capture_gradient(gradient_growth)
+        update_topology = method.sparse and self.n_steps % config.update_interval == 0
+        network.capture_gradient(update_topology and method.needs_gradient)
+        inputs = task.corrupt(inputs, self._noise)
         logits, pre_activations = network(inputs)
-        loss = F.cross_entropy(logits, targets)
+        loss = task.loss(logits, targets)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         with torch.no_grad():
-            observed = TrainingStep(network, inputs, logits.detach(), pre_activations)
+            observed = TrainingStep(network, inputs, logits.detach(), pre_activations, self._output_jacobian)
             for accumulator in self.accumulators:
                 accumulator.observe(observed)
             self.optimizer.step()
             if update_topology:
-                fraction = cosine_prune_fraction(config.prune_fraction, self.n_steps, self.total_steps)
-                for layer in network.sparse_layers:
-                    update_layer_topology(layer, fraction, config.growth, self.generator, self.optimizer)
+                fraction = method.moved_fraction(config.prune_fraction, self.n_steps, self.total_steps)
+                sparse_layers = network.sparse_layers
+                for layer in sparse_layers:
+                    update_layer_topology(layer, fraction, method, self.generator, self.optimizer)
                 network.capture_gradient(False)
-            n_correct = (logits.argmax(dim=1) == targets).sum()
-        self.flops.add_step(len(targets), gradient_growth)
-        return loss.detach(), n_correct
+            statistics = task.score_statistics(logits, targets)
+        self.flops.add_step(len(targets))
+        if update_topology:
+            self.flops.add_topology_update(method, sparse_layers, len(targets))
+        return loss.detach(), statistics
+
+    def _output_jacobian(self, logits: torch.Tensor) -> torch.Tensor:
+        return self.task.output_jacobian(logits, self._outputs)
 
 
 def train_network(
     train: BatchSource,
     validation: BatchSource | None,
-    n_classes: int,
+    n_outputs: int,
     config: TrainingConfig,
     metrics: Sequence[str],
     *,
     seed: int,
     device: torch.device,
     on_epoch_end: EpochCallback | None = None,
+    task: Task = CLASSIFICATION,
+    keep_best_network: bool = False,
 ) -> TrainingResult:
     """Train the MLP on ``train`` and return every metric's importance in every window.
 
-    Without a validation set there is no early stopping and the last epoch counts as best.
-    ``on_epoch_end`` receives each epoch's history record (for progress display).
+    ``n_outputs``: the network's outputs (classes, regression targets, or the number of
+    features for the autoencoder). Without a validation set there is no early stopping and
+    the last epoch counts as best. ``on_epoch_end`` receives each epoch's history record; when
+    it returns ``True`` the run stops there, as it does once ``config.max_time`` seconds have
+    passed, and the best epoch so far is kept. ``keep_best_network``: ``result.network`` is a
+    copy of the network as it was at the best epoch (else the final network). The history
+    holds ``train_loss``, ``val_loss`` and the task's score, ``train_<score>`` and
+    ``val_<score>`` (accuracy; R² for regression and reconstruction).
 
     Examples
     --------
@@ -195,34 +223,36 @@ def train_network(
     >>> result.importances["strength"]["all_epochs"].shape, 1 <= result.best_epoch <= 5
     ((6,), True)
     """
-    trainer = Trainer(train.n_features, n_classes, config, metrics, seed=seed, device=device,
-                      steps_per_epoch=math.ceil(train.n_samples / config.batch_size))
+    trainer = Trainer(train.n_features, n_outputs, config, metrics, seed=seed, device=device,
+                      steps_per_epoch=math.ceil(train.n_samples / config.batch_size), task=task)
     network, accumulators = trainer.network, trainer.accumulators
     eval_batch = max(config.batch_size, min(4096, _EVAL_BLOCK_ELEMENTS // train.n_features))
-    history: dict[str, list] = {key: [] for key in ("epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy")}
+    train_score, val_score = f"train_{task.score_name}", f"val_{task.score_name}"
+    history: dict[str, list] = {key: [] for key in ("epoch", "train_loss", train_score, "val_loss", val_score)}
     best_loss, best_epoch = math.inf, 0
     initial_loss = None  # the untrained network's loss (first batch): the yardstick of divergence
+    started, stop_reason, best_network = time.perf_counter(), "max_epochs", None
 
     for epoch in range(1, config.max_epochs + 1):
         network.train()
         loss_sum = torch.zeros((), device=device)
-        n_correct = torch.zeros((), dtype=torch.long, device=device)
+        statistics = 0
         for inputs, targets in train.batches(config.batch_size, trainer.generator):
-            loss, hits = trainer.step(inputs, targets)
+            loss, batch_statistics = trainer.step(inputs, targets)
             if initial_loss is None:
                 initial_loss = float(loss)
             loss_sum += loss * len(targets)
-            n_correct += hits
+            statistics = statistics + batch_statistics
 
         record = {
             "epoch": epoch,
             "train_loss": float(loss_sum) / train.n_samples,
-            "train_accuracy": int(n_correct) / train.n_samples,
+            train_score: task.score(statistics, train.n_samples),
             "val_loss": math.nan,
-            "val_accuracy": math.nan,
+            val_score: math.nan,
         }
         if validation is not None:
-            record["val_loss"], record["val_accuracy"] = evaluate(network, validation, eval_batch)
+            record["val_loss"], record[val_score] = evaluate(network, validation, eval_batch, task)
             trainer.flops.add_evaluation(validation.n_samples)
         _check_finite(record, ("train_loss", "val_loss") if validation is not None else ("train_loss",))
         if validation is not None:
@@ -231,13 +261,20 @@ def train_network(
             is_best = True
         if is_best:
             best_loss, best_epoch = record["val_loss"], epoch
+            if keep_best_network:
+                best_network = copy.deepcopy(network)
         for accumulator in accumulators:
             accumulator.end_epoch(is_best)
         for key, value in record.items():
             history[key].append(value)
-        if on_epoch_end is not None:
-            on_epoch_end(record)
+        if on_epoch_end is not None and on_epoch_end(record) is True:
+            stop_reason = "callback"
+            break
         if validation is not None and epoch - best_epoch >= config.patience:
+            stop_reason = "patience"
+            break
+        if config.max_time is not None and time.perf_counter() - started >= config.max_time and epoch < config.max_epochs:
+            stop_reason = "max_time"
             break
 
     kept = "val_loss" if validation is not None else "train_loss"
@@ -256,7 +293,8 @@ def train_network(
         n_active_weights=network.n_active_weights(),
         training_flops=trainer.flops.total,
         layer_densities=list(network.densities),
-        network=network,
+        network=best_network if keep_best_network else network,
+        stop_reason=stop_reason,
     )
 
 
@@ -287,8 +325,10 @@ def _metric_generator(seed: int, name: str) -> torch.Generator:
 
 
 @torch.no_grad()
-def evaluate(network: SparseMLP, data: BatchSource, batch_size: int = 1024) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy of ``network`` on every row of ``data``.
+def evaluate(network: SparseMLP, data: BatchSource, batch_size: int = 1024,
+             task: Task = CLASSIFICATION) -> tuple[float, float]:
+    """Mean loss and score of ``network`` on every row of ``data`` (classification: cross-entropy
+    and accuracy; regression and the autoencoder: squared error and R²), without input noise.
 
     Examples
     --------
@@ -310,30 +350,34 @@ def evaluate(network: SparseMLP, data: BatchSource, batch_size: int = 1024) -> t
     """
     network.eval()
     loss_sum = torch.zeros((), device=data.device)
-    n_correct = torch.zeros((), dtype=torch.long, device=data.device)
+    statistics = 0
     for inputs, targets in data.batches(batch_size):
         logits, _ = network(inputs)
-        loss_sum += F.cross_entropy(logits, targets, reduction="sum")
-        n_correct += (logits.argmax(dim=1) == targets).sum()
+        loss_sum += task.loss(logits, targets, reduction="sum")
+        statistics = statistics + task.score_statistics(logits, targets)
     network.train()
-    return float(loss_sum) / data.n_samples, int(n_correct) / data.n_samples
+    return float(loss_sum) / data.n_samples, task.score(statistics, data.n_samples)
 
 
 class _FlopCounter:
-    """Adds up the theoretical FLOPs of a run (the active-weight counts never change)."""
+    """Adds up the theoretical FLOPs of a run, recounting the active weights after each
+    topology update (a method need not keep every layer's count constant)."""
 
-    def __init__(self, network: SparseMLP, metrics):
+    def __init__(self, network: SparseMLP, metrics, n_outputs: int):
         self._network = network
         self._metrics = metrics
+        self._n_outputs = n_outputs
         self._weights = network.n_active_weights()
-        self._sparse_shapes = [(layer.in_features, layer.out_features) for layer in network.sparse_layers]
         self.total = 0
 
-    def add_step(self, batch_size: int, gradient_growth: bool) -> None:
+    def add_step(self, batch_size: int) -> None:
         self.total += costs.training_step_flops(self._weights, batch_size)
-        self.total += sum(metric.flops(self._network, batch_size) for metric in self._metrics)
-        if gradient_growth:
-            self.total += costs.gradient_growth_flops(self._sparse_shapes, batch_size)
+        self.total += sum(metric.flops(self._network, batch_size, self._n_outputs) for metric in self._metrics)
+
+    def add_topology_update(self, method: TrainingMethod, layers, batch_size: int) -> None:
+        """The update's own cost (``method.extra_flops``), then the recount for later steps."""
+        self.total += method.extra_flops([(layer.in_features, layer.out_features) for layer in layers], batch_size)
+        self._weights = self._network.n_active_weights()
 
     def add_evaluation(self, n_samples: int) -> None:
         self.total += costs.forward_flops(self._weights, n_samples)

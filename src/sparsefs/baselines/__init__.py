@@ -1,16 +1,24 @@
-"""The paper's baselines (the method page §7) as scikit-learn feature selectors.
+"""The paper's baselines (the method page §7) and unsupervised ones, as scikit-learn feature selectors.
 
 Each wraps its package (scikit-learn, ``lassonet``, ``stg``) behind the same interface as
 :class:`~sparsefs.SparseFeatureSelector`: ``fit(X, y)`` splits off validation rows the same
-way, then ``feature_importances_``, ``ranking_``, ``val_loss_``, ``n_parameters_`` and
+way, then ``feature_importances_``, ``ranking_`` (ranks, 1 = best), ``ranked_features_``, ``val_loss_``, ``n_parameters_`` and
 ``training_flops_``. LassoNet and STG need the optional extra: ``pip install 'sparsefs[baselines]'``.
 """
 
+from ..registry import BASELINES as _REGISTRY
 from ._base import BaselineSelector, BaselineUnavailable
 from ._lasso import LassoSelector
 from ._lassonet import LassoNetSelector
 from ._stg import STGSelector
+from ._unsupervised import LaplacianScoreSelector, RandomSelector, VarianceSelector
 
-BASELINES: dict[str, type[BaselineSelector]] = {cls.name: cls for cls in (LassoSelector, LassoNetSelector, STGSelector)}
+for _baseline in (LassoSelector, LassoNetSelector, STGSelector, VarianceSelector, LaplacianScoreSelector, RandomSelector):
+    _REGISTRY.register(_baseline)
 
-__all__ = ["BASELINES", "BaselineSelector", "BaselineUnavailable", "LassoNetSelector", "LassoSelector", "STGSelector"]
+#: Every registered baseline class by name (:data:`sparsefs.registry.BASELINES`): a new baseline
+#: is a BaselineSelector subclass with name, label, metric and tasks, plus its registration.
+BASELINES = _REGISTRY
+
+__all__ = ["BASELINES", "BaselineSelector", "BaselineUnavailable", "LaplacianScoreSelector", "LassoNetSelector",
+           "LassoSelector", "RandomSelector", "STGSelector", "VarianceSelector"]

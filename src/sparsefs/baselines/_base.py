@@ -22,9 +22,11 @@ from sklearn.feature_selection import SelectorMixin
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from .._ranking import available_device, check_layer_sizes, check_selection_input, parse_device, top_k_mask
+from .._ranking import check_layer_sizes, check_selection_input, ranks, top_k_mask
+from ..devices import parse_device, resolve_device
 from .._sklearn import Interval, _fit_context
-from ..splitting import stratified_split
+from ..splitting import validation_split
+from ..tasks import Task, resolve_task
 
 
 class BaselineUnavailable(ImportError):
@@ -63,20 +65,28 @@ class FittedModel:
 
 @dataclass(frozen=True)
 class SplitData:
-    """Standardised training and validation rows, labels in ``0..n_classes-1``."""
+    """Standardised training and validation rows and their targets: labels in
+    ``0..n_classes-1`` (classification), targets standardised with the training rows'
+    statistics, shape ``(n, n_outputs)`` (regression), or ``None`` (unsupervised)."""
 
     X_train: np.ndarray
-    y_train: np.ndarray
+    y_train: np.ndarray | None
     X_val: np.ndarray
-    y_val: np.ndarray
-    n_classes: int
+    y_val: np.ndarray | None
+    n_classes: int  # classes; regression targets; 0 without targets
+    task: Task | None = None
+    feature_scale: np.ndarray | None = None  # the training rows' standard deviation of each feature
+
+    @property
+    def task_name(self) -> str:
+        return "classification" if self.task is None else self.task.name
 
 
 class BaselineSelector(SelectorMixin, BaseEstimator):
     """Base class: parameter checks, split, standardisation, the fitted attributes.
 
-    Fitted attributes: ``feature_importances_``, ``ranking_`` (most important first, ties in
-    column order), ``val_loss_``, ``n_parameters_``, ``training_flops_``, ``n_iter_``,
+    Fitted attributes: ``feature_importances_``, ``ranking_`` (each feature's rank, 1 = most
+    important, ties in column order), ``ranked_features_`` (indices, most important first), ``val_loss_``, ``n_parameters_``, ``training_flops_``, ``n_iter_``,
     ``classes_``, ``n_features_in_``.
 
     Examples
@@ -86,7 +96,7 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
     >>> from sklearn.datasets import load_digits
     >>> from sparsefs.baselines import BASELINES, BaselineSelector
     >>> sorted(BASELINES)
-    ['lasso', 'lassonet', 'stg']
+    ['laplacian', 'lasso', 'lassonet', 'random', 'stg', 'variance']
     >>> issubclass(BASELINES["lasso"], BaselineSelector)
     True
     >>> X, y = load_digits(return_X_y=True)
@@ -97,8 +107,16 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
 
     #: Short name used in study configurations and result stores.
     name: str = ""
+    #: The name in tables and plots.
+    label: str = ""
     #: What the importance scores are (recorded as the study's importance metric).
     metric: str = ""
+    #: The tasks it selects for (sparsefs.registry.TASKS names).
+    tasks: tuple[str, ...] = ("classification",)
+    #: One of the paper's baselines (its comparison tables report it).
+    in_paper: bool = False
+    #: matplotlib style of its marks in report figures.
+    style: dict = {}
 
     _parameter_constraints: dict = {
         "n_features_to_select": [Interval(Integral, 1, None, closed="left")],
@@ -107,23 +125,37 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
     }
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
-        """Fit the wrapped model on the training part of ``(X, y)`` and rank the features."""
-        X, y, codes = check_selection_input(self, X, y)
+    def fit(self, X, y=None):
+        """Fit the wrapped model on the training part of ``(X, y)`` and rank the features.
+
+        The task follows ``y`` as for :class:`~sparsefs.SparseFeatureSelector` (no ``y``:
+        unsupervised); a baseline refuses a task it does not do, naming the ones it does.
+        """
+        task = resolve_task("auto" if len(self.tasks) > 1 or self.tasks[0] != "unsupervised" else "unsupervised", y)
+        if task.name not in self.tasks:
+            raise ValueError(f"{self.label or type(self).__name__} selects features for {' and '.join(self.tasks)}, "
+                             f"not {task.name}" + (" (y was given)" if task.name != "unsupervised" else " (no y was given)"))
+        X, targets = check_selection_input(self, X, y, task)
         if sp.issparse(X):
             X = X.toarray()
-        train, val = stratified_split(y, self.validation_fraction, self.random_state)
+        train, val = validation_split(X.shape[0], self.validation_fraction, self.random_state, strata=targets.strata)
         scaler = StandardScaler().fit(X[train])
+        values = targets.values
+        if values is not None and values.dtype.kind == "f":  # regression: targets on the features' footing
+            values = (values - values[train].mean(axis=0)) / np.where(values[train].std(axis=0) > 0,
+                                                                      values[train].std(axis=0), 1.0)
         data = SplitData(
             scaler.transform(X[train]).astype(np.float32),
-            codes[train],
+            None if values is None else values[train],
             scaler.transform(X[val]).astype(np.float32),
-            codes[val],
-            len(self.classes_),
+            None if values is None else values[val],
+            targets.n_outputs or 0,
+            task,
+            scaler.scale_,
         )
         fitted = self._fit_model(data)
         self.feature_importances_ = np.asarray(fitted.importances, dtype=np.float64)
-        self.ranking_ = np.argsort(-self.feature_importances_, kind="stable")
+        self.ranking_, self.ranked_features_ = ranks(self.feature_importances_)
         self.val_loss_ = float(fitted.val_loss)
         self.n_parameters_ = int(fitted.n_parameters)
         self.training_flops_ = int(fitted.training_flops)
@@ -136,7 +168,7 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
 
     def _get_support_mask(self):
         check_is_fitted(self)
-        return top_k_mask(self.ranking_, self.n_features_to_select)
+        return top_k_mask(self.ranked_features_, self.n_features_to_select)
 
     def _check_settings(self) -> None:
         """What the parameter constraints cannot say (layer sizes, device names), checked
@@ -151,6 +183,15 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
         if isinstance(self.random_state, Integral):
             return int(self.random_state)
         return int(np.random.RandomState(self.random_state).randint(np.iinfo(np.int32).max))
+
+
+def validation_loss(outputs: torch.Tensor, data: SplitData) -> float:
+    """The task's validation loss: cross-entropy (classification), mean squared error summed
+    over the standardised targets (regression)."""
+    if data.task_name == "regression":
+        target = torch.as_tensor(data.y_val, dtype=outputs.dtype, device=outputs.device).reshape(outputs.shape)
+        return float(((outputs - target) ** 2).sum(dim=1).mean())
+    return cross_entropy(outputs, data.y_val)
 
 
 def cross_entropy(logits: torch.Tensor, y: np.ndarray) -> float:
@@ -171,4 +212,4 @@ def count_parameters(module: torch.nn.Module) -> int:
 
 def torch_device(device: str) -> torch.device:
     """The torch device to fit on (``"auto"``: CUDA when available); ``ValueError`` if unusable here."""
-    return available_device(device)
+    return resolve_device(device)

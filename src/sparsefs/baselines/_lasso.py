@@ -1,4 +1,6 @@
-"""Lasso: L1-regularised logistic regression (scikit-learn), features ranked by |coefficient|.
+"""Lasso: L1-regularised logistic regression (scikit-learn), features ranked by |coefficient|;
+for regression, scikit-learn's ``Lasso`` (least squares with an L1 penalty, ``alpha = 1 / (C·n)``
+so that ``C`` means the same trade-off as in the logistic model).
 
 scikit-learn's ``liblinear`` solver fits the L1 problem (one binary problem per class,
 one-vs-rest, when there are more than two classes); a feature's importance is the sum over
@@ -16,7 +18,7 @@ import threading
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import Lasso, LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.multiclass import OneVsRestClassifier
 
@@ -55,14 +57,18 @@ class LassoSelector(BaselineSelector):
     >>> from sparsefs.baselines import LassoSelector
     >>> X, y = make_classification(200, 20, n_informative=3, n_redundant=0, shuffle=False, random_state=0)
     >>> selector = LassoSelector(3, C=0.1, random_state=0).fit(X, y)
-    >>> sorted(selector.ranking_[:3].tolist())
+    >>> sorted(selector.ranked_features_[:3].tolist())
     [0, 1, 2]
     >>> selector.training_flops_ > 0
     True
     """
 
     name = "lasso"
+    label = "Lasso"
     metric = "abs_coefficient"
+    tasks = ("classification", "regression")
+    in_paper = True
+    style = {"color": "#7f7f7f", "marker": "s"}
 
     _parameter_constraints: dict = {
         **BaselineSelector._parameter_constraints,
@@ -81,6 +87,8 @@ class LassoSelector(BaselineSelector):
         self.random_state = random_state
 
     def _fit_model(self, data: SplitData) -> FittedModel:
+        if data.task_name == "regression":
+            return self._fit_regression(data)
         l1 = LogisticRegression(C=self.C, **L1_PENALTY, solver="liblinear", max_iter=self.max_iter, tol=self.tol,
                                 random_state=self._seed())
         model = l1 if data.n_classes == 2 else OneVsRestClassifier(l1)
@@ -96,5 +104,22 @@ class LassoSelector(BaselineSelector):
             val_loss=log_loss(data.y_val, probabilities, labels=np.arange(data.n_classes)),
             n_parameters=coefficients.size + len(problems),  # coefficients and intercepts
             training_flops=iterations * costs.training_step_flops([n_features], n_train),
+            n_iterations=iterations,
+        )
+
+    def _fit_regression(self, data: SplitData) -> FittedModel:
+        n_train, n_features = data.X_train.shape
+        # liblinear minimises C * sum(loss) + |w|_1; Lasso minimises sum(loss) / (2 n) + alpha |w|_1
+        model = Lasso(alpha=1.0 / (2.0 * self.C * n_train), max_iter=self.max_iter, tol=self.tol,
+                      selection="random", random_state=self._seed())
+        model.fit(data.X_train, data.y_train)
+        coefficients = np.atleast_2d(model.coef_)
+        predictions = model.predict(data.X_val).reshape(len(data.X_val), -1)
+        iterations = int(np.max(model.n_iter_))
+        return FittedModel(
+            importances=np.abs(coefficients).sum(axis=0),
+            val_loss=float(((predictions - data.y_val) ** 2).sum(axis=1).mean()),
+            n_parameters=coefficients.size + coefficients.shape[0],
+            training_flops=iterations * costs.training_step_flops([n_features * coefficients.shape[0]], n_train),
             n_iterations=iterations,
         )

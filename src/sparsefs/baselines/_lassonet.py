@@ -33,15 +33,15 @@ from ._base import (
 )
 
 
-def _import_lassonet():
+def _import_lassonet(task: str = "classification"):
     try:
-        from lassonet import LassoNetClassifier
+        from lassonet import LassoNetClassifier, LassoNetRegressor
     except ImportError as error:
         raise BaselineUnavailable(
             f"the LassoNet baseline needs the 'lassonet' package ({error}); "
             "install it with: pip install 'sparsefs[baselines]'"
         ) from None
-    return LassoNetClassifier
+    return LassoNetRegressor if task == "regression" else LassoNetClassifier
 
 
 class LassoNetSelector(BaselineSelector):
@@ -87,7 +87,11 @@ class LassoNetSelector(BaselineSelector):
     """
 
     name = "lassonet"
+    label = "LassoNet"
     metric = "path_lambda"
+    tasks = ("classification", "regression")
+    in_paper = True
+    style = {"color": "#bcbd22", "marker": "D"}
 
     _parameter_constraints: dict = {
         **BaselineSelector._parameter_constraints,
@@ -119,11 +123,11 @@ class LassoNetSelector(BaselineSelector):
         self.random_state = random_state
 
     def _fit_model(self, data: SplitData) -> FittedModel:
-        LassoNetClassifier = _import_lassonet()
+        LassoNet = _import_lassonet(data.task_name)
         device = torch_device(self.device)
         seed = self._seed()
         init_rate, path_rate = _pair(self.learning_rate)
-        model = LassoNetClassifier(
+        model = LassoNet(
             hidden_dims=tuple(int(size) for size in self.hidden_dims),
             lambda_start=self.lambda_start if self.lambda_start == "auto" else float(self.lambda_start),
             path_multiplier=float(self.path_multiplier),

@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from .. import costs
+from ..data import auto_batch_size
 from .._sklearn import Interval, StrOptions
 from ._base import (
     BaselineSelector,
@@ -37,6 +38,7 @@ from ._base import (
     SplitData,
     count_parameters,
     cross_entropy,
+    validation_loss,
     mlp_weights,
     torch_device,
 )
@@ -104,7 +106,11 @@ class STGSelector(BaselineSelector):
     """
 
     name = "stg"
+    label = "STG"
     metric = "gate_mean"
+    tasks = ("classification", "regression")
+    in_paper = True
+    style = {"color": "#17becf", "marker": "P"}
 
     _parameter_constraints: dict = {
         **BaselineSelector._parameter_constraints,
@@ -139,10 +145,13 @@ class STGSelector(BaselineSelector):
 
     def _fit_model(self, data: SplitData) -> FittedModel:
         STG = _import_stg()
+        regression = data.task_name == "regression"
+        if regression and data.n_classes != 1:
+            raise ValueError(f"STG's regression mode predicts one target; y has {data.n_classes} columns")
         device = torch_device(self.device)
         n_train, n_features = data.X_train.shape
         hidden = [int(size) for size in self.hidden_dims]
-        batch_size = (32 if n_train + len(data.y_val) < 200 else 100) if self.batch_size == "auto" else self.batch_size
+        batch_size = auto_batch_size(n_train + len(data.y_val)) if self.batch_size == "auto" else self.batch_size
         # The package draws its initial weights, gate noise (even when evaluating) and batch
         # order from torch's global generator: seed it for this fit only.
         with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
@@ -151,10 +160,10 @@ class STGSelector(BaselineSelector):
                 device=device, input_dim=n_features, output_dim=data.n_classes, hidden_dims=hidden,
                 activation=self.activation, sigma=float(self.sigma), lam=float(self.lam), optimizer=self.optimizer,
                 learning_rate=float(self.learning_rate), batch_size=int(batch_size),
-                weight_decay=float(self.weight_decay), task_type="classification",
+                weight_decay=float(self.weight_decay), task_type=regression and "regression" or "classification",
             )
-            model.fit(data.X_train, data.y_train.astype(np.int64), nr_epochs=self.max_epochs, verbose=False,
-                      shuffle=True)
+            targets = data.y_train.astype(np.float32) if regression else data.y_train.astype(np.int64)
+            model.fit(data.X_train, targets, nr_epochs=self.max_epochs, verbose=False, shuffle=True)
             val_loss = _validation_loss(model, data, device)
         weights = mlp_weights(n_features, tuple(hidden), data.n_classes)
         return FittedModel(
@@ -174,5 +183,7 @@ def _validation_loss(model, data: SplitData, device: torch.device) -> float:
     with torch.no_grad(), warnings.catch_warnings():
         # The package's own softmax output (unused here) leaves its dimension implicit.
         warnings.filterwarnings("ignore", message="Implicit dimension choice for softmax", category=UserWarning)
-        logits = network({"input": inputs})["logits"]
-    return cross_entropy(logits, data.y_val)
+        outputs = network({"input": inputs})
+    if data.task_name == "regression":
+        return validation_loss(outputs["pred"], data)
+    return cross_entropy(outputs["logits"], data.y_val)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from sklearn.datasets import make_friedman1
 
 from .._labels import encode_labels as _encode_labels
 from ..evaluation import coverage
@@ -31,11 +32,19 @@ from ._synthetic import make_synthetic
 SYNTHETIC_NAME = re.compile(r"synthetic-([1-9][0-9]*)")
 SYNTHETIC_SEED = 0
 SYNTHETIC_FEATURES = 200
+#: ``friedman-<m>``: Friedman #1 regression (5 informative features: two through sin(x1 x2), one
+#: through a square, two linear) among 195 noise features, ``m`` samples, one fixed seed.
+FRIEDMAN_NAME = re.compile(r"friedman-([1-9][0-9]*)")
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """Features ``X`` (rows = samples), labels ``y`` in ``0..C-1``, and what they mean.
+    """Features ``X`` (rows = samples), targets ``y``, and what they mean.
+
+    ``task`` says what ``y`` is: "classification" (class indices ``0..C-1``, the labels in
+    ``classes``), "regression" (float targets, 1-D or samples x outputs) or "unsupervised"
+    (``y`` is None). Registry datasets are classification; a study can still select on them
+    without labels (``[study] task = "unsupervised"``), keeping the labels to judge the result.
 
     Examples
     --------
@@ -54,6 +63,7 @@ class Dataset:
     feature_names: np.ndarray | None = None
     spec: DatasetSpec | None = None
     informative: np.ndarray | None = None  # known informative features (synthetic data only)
+    task: str = "classification"
 
     @property
     def n_samples(self) -> int:
@@ -91,6 +101,9 @@ def load(
     """
     if isinstance(name, DatasetSpec):
         return _load_registered(name, resolve_data_home(data_home), download, progress)
+    friedman = FRIEDMAN_NAME.fullmatch(str(name))
+    if friedman:
+        return _friedman(str(name), int(friedman.group(1)))
     synthetic = SYNTHETIC_NAME.fullmatch(str(name))
     if synthetic:
         n_samples = int(synthetic.group(1))
@@ -129,10 +142,29 @@ def _load_registered(spec: DatasetSpec, home: Path, download: bool, progress: bo
 
 
 def _labelled(name, X, y, feature_names, spec, where: str | None = None) -> Dataset:
+    if y is None:
+        return Dataset(name, X, None, np.array([]), feature_names, spec, task="unsupervised")
     if X.shape[0] != len(y):
         raise DatasetError(f"{where or name}: {X.shape[0]} rows of features but {len(y)} labels")
+    from ..tasks import REGRESSION, resolve_task  # imports torch: only for data files
+
+    if spec is None and resolve_task("auto", y).name == "regression":
+        try:
+            targets = REGRESSION.targets(y, X.shape[0])  # refuses NaN/inf and constant targets
+        except ValueError as error:
+            raise DatasetError(f"{where or name}: {error}") from None
+        values = targets.values if np.ndim(y) == 2 else targets.values.ravel()
+        return Dataset(name, X, values, np.array([]), feature_names, spec, task="regression")
     classes, codes = encode_labels(y, where or name)
     return Dataset(name, X, codes, classes, feature_names, spec)
+
+
+def _friedman(name: str, n_samples: int) -> Dataset:
+    """Friedman #1 among noise: ``y = 10 sin(pi x1 x2) + 20 (x3 - 0.5)^2 + 10 x4 + 5 x5 + e``,
+    ``e ~ N(0, 1)``, with 195 more uniform features that play no part (one fixed seed)."""
+    check_size(12 * n_samples * SYNTHETIC_FEATURES, f"{name} ({n_samples} samples x {SYNTHETIC_FEATURES} features)")
+    X, y = make_friedman1(n_samples, n_features=SYNTHETIC_FEATURES, noise=1.0, random_state=SYNTHETIC_SEED)
+    return Dataset(name, X.astype(np.float32), y, np.array([]), informative=np.arange(5), task="regression")
 
 
 def encode_labels(y, where: str) -> tuple[np.ndarray, np.ndarray]:
@@ -162,6 +194,7 @@ def dataset_status(spec: DatasetSpec, data_home: str | os.PathLike | None = None
 
 __all__ = [
     "ENV_VAR",
+    "FRIEDMAN_NAME",
     "FORMATS",
     "PAPER_DATASETS",
     "REGISTRY",

@@ -24,8 +24,10 @@ FORMATS = {
 def read_file(path: str | Path, target: str | None = None):
     """``(X, y, feature_names)`` from a data file; ``target`` names the label column or key.
 
-    CSV and Parquet need ``target``; ``.npz`` and ``.mat`` default to the keys ``X`` and one of
-    ``y``/``Y``/``target``/``labels``/``gnd``; svmlight files carry their labels.
+    CSV and Parquet: without ``target`` every column is a feature and ``y`` is None
+    (unsupervised selection); ``.npz`` and ``.mat`` default to the keys ``X`` and one of
+    ``y``/``Y``/``target``/``labels``/``gnd`` (None when there is none); svmlight files carry
+    their labels. ``y`` may be class labels or continuous targets (2-D: several).
 
     Examples
     --------
@@ -53,17 +55,17 @@ def read_file(path: str | Path, target: str | None = None):
 
 
 def _read_table(frame: pd.DataFrame, target: str | None, path: Path):
-    if target is None:
-        raise DatasetError(f"{path.name}: name the label column with --target (columns: {_preview(frame.columns)})")
-    if target not in frame.columns:
+    if target is not None and target not in frame.columns:
         raise DatasetError(f"{path.name} has no column {target!r} (columns: {_preview(frame.columns)})")
     if frame.empty:
         raise DatasetError(f"{path.name} has no data rows (only a header)")
-    y = frame[target].to_numpy()
-    features = frame.drop(columns=[target])
+    # Without a target every column is a feature (unsupervised selection).
+    y = None if target is None else frame[target].to_numpy()
+    features = frame if target is None else frame.drop(columns=[target])
     text = [str(c) for c, dtype in features.dtypes.items() if not pd.api.types.is_numeric_dtype(dtype)]
     if text:
-        raise DatasetError(f"{path.name}: non-numeric feature column(s) {_preview(text)}; encode or drop them first")
+        hint = " (or name the label column with --target)" if target is None else ""
+        raise DatasetError(f"{path.name}: non-numeric feature column(s) {_preview(text)}; encode or drop them first{hint}")
     return features.to_numpy(dtype=np.float32), y, np.asarray(features.columns.astype(str), dtype=object)
 
 
@@ -84,12 +86,15 @@ def _read_arrays(arrays: dict, target: str | None, path: Path):
     X_key = next((k for k in _FEATURE_KEYS if k in arrays), None)
     y_keys = (target,) if target else _LABEL_KEYS
     y_key = next((k for k in y_keys if k in arrays), None)
-    if X_key is None or y_key is None:
-        wanted = "features under X" if X_key is None else f"labels under {target!r}" if target else "labels under y"
+    if X_key is None or (y_key is None and target):
+        wanted = "features under X" if X_key is None else f"labels under {target!r}"
         raise DatasetError(f"{path.name} has no {wanted} (keys: {_preview(list(arrays))})")
     X = arrays[X_key]
     X = sp.csr_matrix(X, dtype=np.float32) if sp.issparse(X) else np.asarray(X, dtype=np.float32)
-    return X, np.asarray(arrays[y_key]).ravel(), None
+    y = None if y_key is None else np.asarray(arrays[y_key])  # no labels: unsupervised selection
+    if y is not None and y.ndim == 2 and 1 in y.shape:
+        y = y.ravel()  # a MATLAB column of labels
+    return X, y, None
 
 
 def _read_npz(path: Path, target):

@@ -1,7 +1,8 @@
 """Feature-importance metrics: one interface, one module per metric.
 
-To add a metric, subclass :class:`ImportanceMetric` in its own module and add it to
-``METRICS``; the selector, the training loop and the study runner pick it up by name.
+To add a metric, subclass :class:`ImportanceMetric` in its own module (with ``name`` and
+``label``) and register it in ``METRICS`` (:data:`sparsefs.registry.METRICS`); the selector, the
+training loop, the study runner and the report pick it up by name.
 """
 
 from .attribution import NeuronAttribution
@@ -9,9 +10,10 @@ from .base import WINDOWS, ImportanceAccumulator, ImportanceMetric, TrainingStep
 from .random import RandomImportance
 from .strength import NeuronStrength
 
-METRICS: dict[str, type[ImportanceMetric]] = {
-    cls.name: cls for cls in (NeuronAttribution, NeuronStrength, RandomImportance)
-}
+from ..registry import METRICS
+
+for _metric in (NeuronAttribution, NeuronStrength, RandomImportance):
+    METRICS.register(_metric)
 
 
 def get_metric(name: str) -> ImportanceMetric:

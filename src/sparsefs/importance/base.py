@@ -9,6 +9,7 @@ training run can feed any number of them.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -39,6 +40,9 @@ class TrainingStep:
     inputs: torch.Tensor  # (batch, n_features), standardised
     logits: torch.Tensor  # (batch, n_classes), detached
     pre_activations: list[torch.Tensor]  # hidden layers' pre-activations, detached
+    #: The task's ``(m, O, C)`` derivative of the outputs the attribution sums over with respect to
+    #: the logits (None: the softmax, i.e. classification).
+    output_jacobian: Callable[[torch.Tensor], torch.Tensor] | None = None
 
 
 class ImportanceMetric(ABC):
@@ -51,16 +55,25 @@ class ImportanceMetric(ABC):
     >>> from sparsefs.importance import ImportanceMetric
     >>> class MeanAbsoluteInput(ImportanceMetric):
     ...     name = "mean_abs_input"
+    ...     label = "MAI"
     ...     def score(self, step):
     ...         return step.inputs.abs().mean(dim=0)
-    >>> MeanAbsoluteInput.name
-    'mean_abs_input'
 
-    Registering it in :data:`~sparsefs.importance.METRICS` makes the name usable as
-    ``SparseFeatureSelector(importance="mean_abs_input")``.
+    Registering it makes the name usable as ``SparseFeatureSelector(importance="mean_abs_input")``
+    and in studies, labelled ``SET-MAI``:
+
+    >>> from sparsefs.importance import METRICS
+    >>> _ = METRICS.register(MeanAbsoluteInput)
+    >>> "mean_abs_input" in METRICS
+    True
+    >>> METRICS.unregister("mean_abs_input")
     """
 
     name: ClassVar[str]
+    #: The short name in method labels (``SET-Attr``) and tables.
+    label: ClassVar[str] = ""
+    #: matplotlib line style of its curves in report figures.
+    style: ClassVar[dict] = {}
 
     def start(self, n_features: int, generator: torch.Generator, device: torch.device) -> None:
         """Called once before training; metrics that need randomness draw it here."""
@@ -69,8 +82,9 @@ class ImportanceMetric(ABC):
     def score(self, step: TrainingStep) -> torch.Tensor:
         """Importance of every input feature at this step, shape ``(n_features,)``."""
 
-    def flops(self, network, batch_size: int) -> int:
-        """Theoretical FLOPs of one call to :meth:`score` on a batch of ``batch_size``."""
+    def flops(self, network, batch_size: int, n_outputs: int | None = None) -> int:
+        """Theoretical FLOPs of one call to :meth:`score` on a batch of ``batch_size``; ``n_outputs``:
+        how many outputs the task's attribution sums over (None: every output)."""
         return 0
 
 

@@ -21,6 +21,8 @@ class RandomImportance(ImportanceMetric):
     """
 
     name = "random"
+    label = "Random"
+    style = {"linestyle": ":"}
 
     def start(self, n_features: int, generator: torch.Generator, device: torch.device) -> None:
         self._scores = torch.rand(n_features, generator=generator).to(device)

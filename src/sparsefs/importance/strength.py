@@ -23,9 +23,11 @@ class NeuronStrength(ImportanceMetric):
     """
 
     name = "strength"
+    label = "QS"
+    style = {"linestyle": "--"}
 
     def score(self, step: TrainingStep) -> torch.Tensor:
         return step.network.first_layer.abs_column_sums()
 
-    def flops(self, network, batch_size: int) -> int:
+    def flops(self, network, batch_size: int, n_outputs: int | None = None) -> int:
         return 2 * network.first_layer.n_active  # one abs and one add per active weight

@@ -16,6 +16,10 @@ Every layer backend implements the same small protocol, which the topology updat
 - ``backprop_columns(grad_t, out=None)``: ``W^T @ grad_t`` for output gradients stacked as
   the columns of an ``(out, k)`` matrix (into ``out`` if given), and ``gradient_block_size``:
   the ``k`` it handles efficiently;
+- ``input_gradient_l1(grad_t)``: ``sum_c |(W^T grad_t)[j, c]|`` for every input ``j`` (the
+  attribution's last step), and ``gradient_block_columns(max_elements)``: how many columns
+  of ``grad_t`` to pass at once so that no temporary exceeds ``max_elements``;
+- ``forward`` accepts a torch CSR batch as well as a dense one (sparse input);
 - ``abs_column_sums()``: ``sum_i |W[i, j]|`` for every input ``j``;
 - ``dense_weight()``: the full matrix, for tests and inspection only.
 
@@ -84,6 +88,7 @@ class MaskedLinear(nn.Module):
         self.register_buffer("mask", mask)
         self._capture = False
         self._effective_weight: torch.Tensor | None = None
+        self._workspace: torch.Tensor | None = None
 
     @property
     def device(self) -> torch.device:
@@ -139,6 +144,23 @@ class MaskedLinear(nn.Module):
 
     def backprop_columns(self, grad_t: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
         return torch.mm(self._effective_weight.detach().t(), grad_t, out=out)
+
+    def gradient_block_columns(self, max_elements: int) -> int:
+        return min(self.gradient_block_size, max_elements // self.in_features)
+
+    def input_gradient_l1(self, grad_t: torch.Tensor) -> torch.Tensor:
+        inputs_grad = self.backprop_columns(grad_t, out=self._workspace_for(grad_t))
+        # sum of absolute values in one fused pass, without an |.| temporary
+        return torch.linalg.vector_norm(inputs_grad, ord=1, dim=1)
+
+    def _workspace_for(self, grad_t: torch.Tensor) -> torch.Tensor:
+        # Reused from step to step: a fresh multi-megabyte block per step costs as much in page
+        # faults as the product itself.
+        columns, workspace = grad_t.shape[1], self._workspace
+        if workspace is None or workspace.shape[1] < columns or workspace.dtype != grad_t.dtype \
+                or workspace.device != grad_t.device:
+            workspace = self._workspace = torch.empty(self.in_features, columns, dtype=grad_t.dtype, device=grad_t.device)
+        return workspace if workspace.shape[1] == columns else torch.empty_like(workspace[:, :columns])
 
     def abs_column_sums(self) -> torch.Tensor:
         return self.weight.detach().abs().sum(dim=0)

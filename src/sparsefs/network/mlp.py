@@ -9,7 +9,7 @@ from torch import nn
 
 from .layers import MaskedLinear
 from .sparse import SparseLinear
-from .topology import active_counts, erk_densities
+from .topology import active_counts, budget_density, erk_densities, exact_budget
 
 BACKENDS = ("auto", "sparse", "masked")
 
@@ -41,7 +41,9 @@ class SparseMLP(nn.Module):
     """An MLP whose weight layers keep a fixed number of active weights.
 
     ``density`` is the global density of all weight layers together, spread over the layers
-    by ERK; ``density=1`` gives an ordinary dense network. ``backend`` picks the layer
+    by ERK; ``density=1`` gives an ordinary dense network. ``n_weights``, if given, states the
+    size instead: that many active weights in all (ERK-shaped, exactly), e.g. about a million
+    at a million features, where a density of 0.001 would be an awkward way to say it. ``backend`` picks the layer
     implementation: ``"masked"`` (dense weights times a mask), ``"sparse"`` (only active
     weights stored; dense layers stay dense) or ``"auto"`` (per layer, the faster one).
 
@@ -56,6 +58,8 @@ class SparseMLP(nn.Module):
     >>> logits, pre_activations = network(torch.randn(8, 100))
     >>> logits.shape, network.n_parameters()
     (torch.Size([8, 3]), 1169)
+    >>> sum(SparseMLP(10**6, (1000, 100), 2, n_weights=10**6, backend="sparse").n_active_weights())
+    1000000
     """
 
     def __init__(
@@ -67,12 +71,18 @@ class SparseMLP(nn.Module):
         backend: str = "masked",
         generator: torch.Generator | None = None,
         device: torch.device | str = "cpu",
+        n_weights: int | None = None,
     ):
         super().__init__()
         sizes = [n_features, *hidden_layer_sizes, n_classes]
         shapes = list(zip(sizes[:-1], sizes[1:]))
+        if n_weights is not None:
+            density = budget_density(shapes, n_weights)
         self.densities = erk_densities(shapes, density)
         counts = active_counts(shapes, self.densities)
+        if n_weights is not None:
+            counts = exact_budget(shapes, counts, n_weights)
+            self.densities = [count / (n_in * n_out) for (n_in, n_out), count in zip(shapes, counts)]
         generator = generator if generator is not None else torch.Generator()
         self.layers = nn.ModuleList(
             choose_layer_backend(n_in, n_out, layer_density, backend, device)(n_in, n_out, n_active, generator)
@@ -89,13 +99,27 @@ class SparseMLP(nn.Module):
         return [layer for layer in self.layers if layer.n_active < layer.in_features * layer.out_features]
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """Logits and the (detached) pre-activations of the hidden layers."""
+        """Logits and the (detached) pre-activations of the hidden layers.
+
+        ``x`` is a dense ``(batch, n_features)`` tensor or a torch CSR one (sparse input: the
+        first layer reads its non-zeros only).
+        """
         pre_activations = []
         for layer in self.layers[:-1]:
             z = layer(x)
             pre_activations.append(z.detach())
-            x = torch.relu(z)
+            x = self.activation(z)
         return self.layers[-1](x), pre_activations
+
+    @staticmethod
+    def activation(z: torch.Tensor) -> torch.Tensor:
+        """The hidden activation (ReLU)."""
+        return torch.relu(z)
+
+    @staticmethod
+    def activation_derivative(z: torch.Tensor) -> torch.Tensor:
+        """Derivative of :meth:`activation` at the pre-activations ``z`` (1 where ``z > 0``, else 0)."""
+        return (z > 0).to(z.dtype)
 
     def capture_gradient(self, flag: bool) -> None:
         for layer in self.layers:

@@ -13,9 +13,6 @@ from collections.abc import Sequence
 
 import torch
 
-GROWTH_MODES = ("random", "gradient")
-
-
 def erk_densities(layer_shapes: Sequence[tuple[int, int]], density: float) -> list[float]:
     """Erdős–Rényi densities of ``(n_in, n_out)`` layers whose weights add up to ``density``.
 
@@ -47,6 +44,42 @@ def active_counts(layer_shapes: Sequence[tuple[int, int]], densities: Sequence[f
         max(1, min(n_in * n_out, round(d * n_in * n_out)))
         for (n_in, n_out), d in zip(layer_shapes, densities)
     ]
+
+
+def budget_density(layer_shapes: Sequence[tuple[int, int]], n_weights: int) -> float:
+    """The global density at which layers of these shapes hold ``n_weights`` weights in all.
+
+    Examples
+    --------
+    >>> from sparsefs.network.topology import budget_density
+    >>> budget_density([(10**6, 1000), (1000, 100), (100, 2)], 10**6)  # doctest: +ELLIPSIS
+    0.000999...
+    """
+    total = sum(n_in * n_out for n_in, n_out in layer_shapes)
+    if not 1 <= n_weights <= total:
+        raise ValueError(f"n_weights must be between 1 and the {total} possible weights, got {n_weights}")
+    return n_weights / total
+
+
+def exact_budget(layer_shapes: Sequence[tuple[int, int]], counts: Sequence[int], n_weights: int) -> list[int]:
+    """``counts`` (rounded ERK counts) adjusted so that they add up to exactly ``n_weights``:
+    the rounding remainder goes to (or comes from) the layers with the most free room.
+
+    Examples
+    --------
+    >>> from sparsefs.network.topology import exact_budget
+    >>> exact_budget([(100, 10), (10, 2)], [333, 20], 350)
+    [330, 20]
+    """
+    counts = list(counts)
+    remainder = n_weights - sum(counts)
+    order = sorted(range(len(counts)), key=lambda i: -(layer_shapes[i][0] * layer_shapes[i][1]))
+    for i in order:
+        room = layer_shapes[i][0] * layer_shapes[i][1] - counts[i] if remainder > 0 else counts[i] - 1
+        change = max(-room, min(room, remainder))
+        counts[i] += change
+        remainder -= change
+    return counts
 
 
 def cosine_prune_fraction(initial: float, step: int, total_steps: int) -> float:
@@ -116,25 +149,26 @@ def sample_inactive_positions(layer, n: int, generator: torch.Generator, active:
     return ranks + torch.searchsorted(inactive_before, ranks, right=True)
 
 
-def update_layer_topology(layer, fraction: float, growth: str, generator: torch.Generator, optimizer=None) -> int:
-    """One SET/RigL move in ``layer``: drop the weakest weights, grow as many elsewhere.
+def update_layer_topology(layer, fraction: float, method, generator: torch.Generator, optimizer=None) -> int:
+    """One topology move in ``layer``: drop the lowest-scored weights, grow as many elsewhere.
 
-    The number moved is ``fraction`` of the active weights, capped by the number of inactive
-    positions, so regrowth always lands on positions that were inactive before the update and
-    the layer keeps exactly its number of active weights. New weights start at zero, and the
-    optimiser forgets the moved weights' statistics. Returns the number of weights moved.
+    ``method`` is a :class:`~sparsefs.network.dst.TrainingMethod` (or its registered name or
+    alias, e.g. ``"set"`` or ``"random"``): its drop score says which weights leave, its grow
+    rule where new ones appear. The number moved is ``fraction`` of the active weights, capped
+    by the number of inactive positions, so regrowth always lands on positions that were
+    inactive before the update and the layer keeps exactly its number of active weights. New
+    weights start at zero, and the optimiser forgets the moved weights' statistics. Returns
+    the number of weights moved.
     """
+    from .dst import get_training_method  # dst builds on this module
+
+    method = get_training_method(method)
     n_inactive = layer.in_features * layer.out_features - layer.n_active
     n_move = min(int(fraction * layer.n_active), n_inactive)
     if n_move == 0:
         return 0
     active = layer.active_positions()
-    if growth == "random":
-        grown = sample_inactive_positions(layer, n_move, generator, active)
-    elif growth == "gradient":
-        grown = layer.topk_inactive_gradient(n_move, active)
-    else:
-        raise ValueError(f"growth must be one of {GROWTH_MODES}, got {growth!r}")
-    removed = top_n(-layer.active_magnitudes(), active, n_move)  # indices into ``active``
+    grown = method.grow(layer, n_move, active, generator)
+    removed = top_n(-method.drop_scores(layer), active, n_move)  # indices into ``active``
     layer.rewire(active, removed, grown, optimizer)
     return n_move

@@ -10,22 +10,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from .results import SIX_METHODS, method_position
+from ..plot import draw_heat_map
+from ..study.methods import method_position, method_style
+from .results import SIX_METHODS
 from .tables import counted
 
-TRAINING_COLOURS = {"Dense": "tab:gray", "SET": "tab:blue", "RigL": "tab:orange"}
-BASELINE_COLOURS = {"Lasso": "tab:purple", "LassoNet": "tab:red", "STG": "tab:brown"}
-METRIC_LINES = {"Attr": ("-", "o"), "QS": ("--", "s")}
 DPI = 110
-
-
-def method_style(method: str) -> dict:
-    """One colour per training mode or baseline, one line style and marker per metric."""
-    training, _, metric = method.partition("-")
-    if metric:
-        linestyle, marker = METRIC_LINES.get(metric, (":", "x"))
-        return {"color": TRAINING_COLOURS.get(training, "tab:olive"), "linestyle": linestyle, "marker": marker}
-    return {"color": BASELINE_COLOURS.get(method, "black"), "linestyle": "-", "marker": "^"}
 
 
 def importance_image(vectors, shape: tuple[int, int], order: str) -> np.ndarray:
@@ -50,18 +40,15 @@ def heat_maps(path: Path, dataset: str, images: dict[str, np.ndarray | None], se
     """
     figure = Figure(figsize=(9, 6.2), layout="constrained")
     axes = figure.subplots(2, 3)
+    drawn = None
     for ax, method in zip(axes.T.ravel(), SIX_METHODS):
         image = images.get(method)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if image is None or not np.any(image):
-            ax.set_title(f"{method}: no data")
-            ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes, color="gray")
+        if image is None:
+            draw_heat_map(ax, np.zeros((1, 1)), title=method)  # drawn as "no data"
             continue
-        shown = ax.imshow(image / image.max(), cmap="hot", vmin=0, vmax=1, interpolation="nearest")
-        ax.set_title(f"{method} ({counted(seeds[method], 'seed')})")
-    if any(image is not None and np.any(image) for image in images.values()):
-        figure.colorbar(shown, ax=axes, shrink=0.8, label="importance / its maximum")
+        drawn = draw_heat_map(ax, image, title=f"{method} ({counted(seeds[method], 'seed')})") or drawn
+    if drawn is not None:
+        figure.colorbar(drawn, ax=axes, shrink=0.8, label="importance / its maximum")
     figure.suptitle(f"{dataset}: input importance of the chosen configurations")
     return _save(figure, path)
 

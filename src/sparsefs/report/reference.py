@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..study.selection import BASELINE_LABELS
+from ..study.methods import paper_baselines
 
 #: Each file the report compares with, and the columns it needs.
 FILES = {
@@ -65,7 +65,7 @@ def read_reference(directory: str | Path) -> Reference:
     if not sizes.all():
         raise ReportError(f"{directory / FILES['coverage'][0]}: expected columns n<m>, found {', '.join(coverage.column[~sizes].unique())}")
     coverage["m"] = coverage.pop("column").str[1:].astype(int)
-    baselines = frames["baselines"][frames["baselines"].method.isin(BASELINE_LABELS.values())]
+    baselines = frames["baselines"][frames["baselines"].method.isin(paper_baselines())]
     # The paper's baselines have no importance window: they stand beside the networks of every window.
     windows = frames["accuracy"].importance_window.unique()
     reported = pd.concat(

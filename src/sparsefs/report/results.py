@@ -8,28 +8,31 @@ level. Importance vectors are read only for the cells a figure or table shows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..datasets import REGISTRY, SYNTHETIC_NAME, get_spec
-from ..study import METHOD_ORDER, ResultStore, chosen_cells, method_label
+from ..datasets import FRIEDMAN_NAME, REGISTRY, SYNTHETIC_NAME, get_spec
+from ..study import ResultStore, chosen_cells, method_label
 from ..study.cells import BASELINE_WINDOW
+from ..registry import TRAINING_METHODS
+from ..study.methods import method_position, paper_baselines, paper_methods
 
-#: The paper's six network methods, in its column order.
-SIX_METHODS = ("Dense-QS", "Dense-Attr", "SET-QS", "SET-Attr", "RigL-QS", "RigL-Attr")
-BASELINE_METHODS = ("Lasso", "LassoNet", "STG")
+#: The paper's six network methods, in its column order (labels from the registries).
+SIX_METHODS = paper_methods()
+BASELINE_METHODS = paper_baselines()
 
 
 @dataclass
 class StoreContents:
     """Which datasets, cells and K values a store holds."""
 
-    datasets: list[str]  # benchmark datasets (anything but synthetic-<m>), in the paper's order
+    datasets: list[str]  # benchmark datasets (anything but synthetic-<m> and friedman-<m>), in the paper's order
     synthetic: list[str]  # synthetic-<m> datasets, by m
     cells: pd.DataFrame  # dataset, method, status, n
     ks: list[int]
+    friedman: list[str] = field(default_factory=list)  # friedman-<m> regression benchmarks, by m
 
     @property
     def n_done(self) -> int:
@@ -44,8 +47,9 @@ def store_contents(store: ResultStore) -> StoreContents:
     cells = store.query("SELECT dataset, method, status, COUNT(*) AS n FROM cells GROUP BY dataset, method, status")
     names = set(cells.dataset)
     synthetic = sorted((name for name in names if is_synthetic(name)), key=synthetic_size)
+    friedman = sorted((name for name in names if FRIEDMAN_NAME.fullmatch(name)), key=synthetic_size)
     ks = store.query("SELECT DISTINCT k FROM accuracies ORDER BY k").k.astype(int).tolist()
-    return StoreContents(dataset_order(names - set(synthetic)), synthetic, cells, ks)
+    return StoreContents(dataset_order(names - set(synthetic) - set(friedman)), synthetic, cells, ks, friedman)
 
 
 def is_synthetic(dataset: str) -> bool:
@@ -53,8 +57,8 @@ def is_synthetic(dataset: str) -> bool:
 
 
 def synthetic_size(dataset: str) -> int:
-    """The number of samples ``m`` of a ``synthetic-<m>`` dataset."""
-    return int(SYNTHETIC_NAME.fullmatch(dataset).group(1))
+    """The number of samples ``m`` of a ``synthetic-<m>`` (or ``friedman-<m>``) dataset."""
+    return int((SYNTHETIC_NAME.fullmatch(dataset) or FRIEDMAN_NAME.fullmatch(dataset)).group(1))
 
 
 def dataset_order(names) -> list[str]:
@@ -77,11 +81,6 @@ def reference_name(dataset: str) -> str | None:
         return get_spec(dataset).reference_name
     except KeyError:
         return None
-
-
-def method_position(method: str) -> tuple[int, str]:
-    """Sort key: the paper's method order, then other methods by name."""
-    return (METHOD_ORDER.index(method) if method in METHOD_ORDER else len(METHOD_ORDER), method)
 
 
 def sparsity_curves(store: ResultStore, k: int, window: str) -> pd.DataFrame:
@@ -135,10 +134,10 @@ def chosen_importances(store: ResultStore, datasets, window: str, *, networks_on
     cells = chosen_cells(store)
     cells = cells[cells.dataset.isin(list(datasets))]
     if networks_only:
-        cells = cells[cells.sparsity.notna()]  # the store records a sparsity for networks only
+        cells = cells[cells.method.isin(list(TRAINING_METHODS))]
     records = []
     for cell in cells.itertuples():
-        wanted = window if pd.notna(cell.sparsity) else BASELINE_WINDOW
+        wanted = window if cell.method in TRAINING_METHODS else BASELINE_WINDOW
         for metric, windows in store.importances(cell.cell_id).items():
             if wanted in windows:
                 records.append((cell.dataset, method_label(cell.method, metric), cell.seed, windows[wanted]))

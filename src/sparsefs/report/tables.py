@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..study.methods import is_baseline
 from .results import BASELINE_METHODS, SIX_METHODS, method_position
 
 MISSING = "–"
@@ -44,7 +45,7 @@ class Table:
 
 def accuracy_table(selected: pd.DataFrame, datasets: Sequence[str], k: int, window: str) -> Table:
     """The six network methods (and any other metric the study recorded), best per dataset bold."""
-    networks = selected[~selected.method.isin(BASELINE_METHODS)]
+    networks = selected[~selected.method.map(is_baseline).astype(bool)]
     extras = sorted(set(networks.method) - set(SIX_METHODS), key=method_position)
     title = (
         f"SVM test accuracy (%) of the top {k} features, window {window}: mean ± std over seeds of the "
@@ -58,7 +59,8 @@ def baseline_table(selected: pd.DataFrame, datasets: Sequence[str], k: int) -> T
         f"SVM test accuracy (%) of the top {k} features, the baselines beside SET-Attr: mean ± std over seeds "
         "of the configuration chosen by validation loss; the best entry per dataset in bold"
     )
-    return _best_of_table("baselines", title, selected, datasets, [*BASELINE_METHODS, "SET-Attr"], k)
+    others = sorted({m for m in selected.method if is_baseline(m)} - set(BASELINE_METHODS), key=method_position)
+    return _best_of_table("baselines", title, selected, datasets, [*BASELINE_METHODS, *others, "SET-Attr"], k)
 
 
 def _best_of_table(name, title, selected, datasets, methods, k) -> Table:
@@ -200,7 +202,8 @@ def ranking_table(scores: pd.DataFrame) -> Table:
     return table
 
 
-def coverage_table(summary: pd.DataFrame, paper: pd.DataFrame | None) -> Table:
+def coverage_table(summary: pd.DataFrame, paper: pd.DataFrame | None, benchmark: str = "the synthetic benchmark",
+                   name: str = "coverage") -> Table:
     """Coverage per method (down) and number of samples m (across), the paper's beside when given;
     the best of this study per m in bold."""
     sizes = sorted(set(summary.m))
@@ -218,10 +221,10 @@ def coverage_table(summary: pd.DataFrame, paper: pd.DataFrame | None) -> Table:
         order = [c for m in sizes for c in (m, f"{m} paper")]
         cells, bold = cells[order], bold[order]
     rename = {c: f"m = {c}" for c in cells.columns}
-    title = ("Coverage on the synthetic benchmark: the share of the informative features among each method's top "
+    title = (f"Coverage on {benchmark}: the share of the informative features among each method's top "
              "ranked ones (as many as there are informative features), mean ± std over seeds of the chosen "
              "configuration; the best of this study per m in bold")
-    table = Table("coverage", title, cells.rename(columns=rename).rename_axis("method"),
+    table = Table(name, title, cells.rename(columns=rename).rename_axis("method"),
                   bold.rename(columns=rename).rename_axis("method"), data)
     table.notes = [f"{MISSING}: no stored importance for this method and m."]
     return table

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..datasets import REGISTRY, get_spec
-from ..study import ResultStore, results_table
+from ..study import ResultStore, paper_k, results_table, stability_table
 from . import figures
 from .comparison import (
     category_counts,
@@ -56,8 +56,6 @@ from .tables import (
     ranking_table,
 )
 
-#: The paper compares with its K=100 tables.
-PAPER_K = 100
 
 
 @dataclass
@@ -93,7 +91,8 @@ def write_report(
     """Write the report of ``store`` under ``out_dir`` (created if needed).
 
     ``k``: the number of selected features of the tables; ``window``: the importance window
-    of the network methods. ``reference_dir``: the paper's CSV tables, to compare with (K=100).
+    of the network methods. ``reference_dir``: the paper's CSV tables, to compare with, each
+    dataset at the paper's K (:func:`~sparsefs.study.paper_k`: 20 for Madelon, 100 elsewhere).
     ``out_dir`` must be new, empty, or an earlier report (its ``index.html`` written by
     sparsefs), which is then replaced file by file; ``overwrite=True`` writes into any folder.
     Raises :class:`~sparsefs.study.StoreError` when the store did not evaluate ``k`` or
@@ -122,8 +121,9 @@ def write_report(
     reference = read_reference(reference_dir) if reference_dir is not None else None
     # Both fail early on an unevaluated K or window, before anything is written.
     selected_all = results_table(store, k=k, window=window)
-    at_paper_k = results_table(store, k=PAPER_K, window=window) if reference is not None else None
     contents = store_contents(store)
+    at_paper_k = (results_table(store, k={d: paper_k(d) for d in contents.datasets}, window=window)
+                  if reference is not None else None)
     for folder in (out, out / "tables", out / "figures"):
         if folder.exists() and not folder.is_dir():
             raise ReportError(f"{folder} exists and is not a folder")
@@ -137,7 +137,9 @@ def write_report(
         report.sparsity_section(),
         report.ranking_section(),
         report.heat_map_section(),
+        report.stability_section(),
         report.coverage_section(reference),
+        report.regression_section(),
     ]
     if reference is not None:
         sections.append(report.comparison_section(reference, at_paper_k[at_paper_k.dataset.isin(contents.datasets)]))
@@ -294,6 +296,26 @@ class _Report:
             section.no_data = f"no image dataset ({known}) with stored network importances"
         return section
 
+    def stability_section(self) -> Section:
+        section = Section("stability", "Stability across seeds",
+                          f"How much the seeds of each chosen configuration agree on their top {self.k} features: the "
+                          "stability estimator of Nogueira, Sechidis and Brown (JMLR 2018) with its 95% confidence "
+                          "interval; 1 when every seed selects the same features, about 0 when they agree no more than "
+                          "random selections would.")
+        table = stability_table(self.store, k=self.k, window=self.window)
+        table = table[table.dataset.isin(self.datasets)]
+        if table.empty:
+            section.no_data = "no dataset and method with two or more finished seeds"
+            return section
+        path = self.out / "tables" / f"stability_k{self.k}.csv"
+        table.to_csv(path, index=False)
+        wide = table.assign(entry=[f"{r.stability:.2f} [{r.lower:.2f}, {r.upper:.2f}]" for r in table.itertuples()])
+        wide = wide.pivot(index="dataset", columns="method", values="entry").fillna("–")
+        section.frames.append((f"stability of the top {self.k} ({_seed_range(table.seeds)} per entry)", wide))
+        section.downloads.append(path)
+        self.files.append(path)
+        return section
+
     def _images(self, dataset: str, vectors: pd.DataFrame) -> tuple[dict, dict]:
         spec = get_spec(dataset)
         panels, seeds = {}, {}
@@ -329,12 +351,28 @@ class _Report:
         self.files.append(path)
         return section
 
+    def regression_section(self) -> Section:
+        section = Section("regression", "Regression benchmark: Friedman #1 among noise features",
+                          "friedman-<m>: 5 informative features (x1 and x2 through sin(x1 x2), x3 through a square, x4 "
+                          "and x5 linear) among 195 noise features; coverage = the share of the 5 among a method's top "
+                          f"5, for the chosen configuration of every method (networks: window {self.window}). The "
+                          "accuracy tables show these datasets' SVR test R² (in %).")
+        if not self.contents.friedman:
+            section.no_data = "the store holds no friedman-<m> dataset (configs/regression.toml runs them)"
+            return section
+        scores = coverage_scores(self.store, self.contents.friedman, self.window)
+        if scores.empty:
+            section.no_data = "no finished cell of a friedman-<m> dataset"
+            return section
+        self._add_table(section, coverage_table(coverage_summary(scores), None, "Friedman #1", "regression_coverage"))
+        return section
+
     # --- the paper ------------------------------------------------------------------------
 
     def comparison_section(self, reference: Reference, selected: pd.DataFrame) -> Section:
-        section = Section("paper", f"Beside the paper (K = {PAPER_K}, window {self.window})",
-                          "Every (dataset, method) that both this study and the paper report; within: |ours − paper| "
-                          "≤ the paper's std.")
+        section = Section("paper", f"Beside the paper (each dataset at the paper's K, window {self.window})",
+                          "Every (dataset, method) that both this study and the paper report, at the K of the paper's "
+                          "evaluation (20 on Madelon, 100 elsewhere; column k); within: |ours − paper| ≤ the paper's std.")
         comparison = paper_comparison(selected, reference, self.window)
         flops = flops_comparison(selected, reference)
         missing = unmatched(selected, reference, self.datasets, self.window)
@@ -389,7 +427,7 @@ class _Report:
             wide = self.coverage.pivot(index="method", columns="m", values="mean")
             lines += [markdown_table(wide.round(2).add_prefix("m = ")), ""]
         if reference is not None:
-            lines += [f"## Beside the paper (K = {PAPER_K})", ""]
+            lines += ["## Beside the paper (each dataset at the paper's K: 20 on Madelon, 100 elsewhere)", ""]
             lines += (["Entries within one paper std, above and below (paper_comparison.md lists each):", "",
                        markdown_table(self.comparison_counts), ""] if self.comparison_counts is not None else ["No data.", ""])
         lines += ["## Missing data", ""] + ([f"- {markdown_text(note)}" for note in missing] or ["Nothing: every section has all its entries."]) + [""]

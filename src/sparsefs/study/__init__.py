@@ -7,11 +7,21 @@ yet, ``results_table`` chooses hyperparameters by validation loss and reports ac
 from .cells import Cell, CellOutcome, expand_cells
 from .config import ConfigError, StudyConfig, load_config, parse_config
 from .runner import StudyPlan, StudySummary, plan_study, run_study
-from .selection import METHOD_ORDER, chosen_cells, format_comparison, format_table, join_reference, method_label, results_table
+from .methods import method_order
+from .selection import (
+    chosen_cells,
+    format_comparison,
+    format_stability,
+    format_table,
+    join_reference,
+    method_label,
+    paper_k,
+    results_table,
+    stability_table,
+)
 from .store import ResultStore, SQLiteStore, StoreError, open_store
 
 __all__ = [
-    "METHOD_ORDER",
     "Cell",
     "CellOutcome",
     "ConfigError",
@@ -24,13 +34,17 @@ __all__ = [
     "chosen_cells",
     "expand_cells",
     "format_comparison",
+    "format_stability",
     "format_table",
     "join_reference",
     "load_config",
     "method_label",
+    "method_order",
     "open_store",
+    "paper_k",
     "parse_config",
     "plan_study",
     "results_table",
     "run_study",
+    "stability_table",
 ]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..baselines import BASELINES
-from ..training import GROWTH
+from ..registry import TRAINING_METHODS
 from .config import StudyConfig, grid_points
 
 #: The window a baseline's single importance vector is stored under.
@@ -49,10 +49,11 @@ class Cell:
     seed: int
     metrics: tuple[str, ...]  # importance metrics recorded (a baseline has its own one)
     target: str | None = None  # the label column (key) of a data file, where the study names one
+    task: str | None = None  # the study's task where it sets one ([study] task); None: the dataset's own
 
     @property
     def is_network(self) -> bool:
-        return self.method in GROWTH
+        return self.method in TRAINING_METHODS
 
     def configuration(self) -> dict:
         configuration = {
@@ -64,6 +65,8 @@ class Cell:
         }
         if self.target is not None:  # only then: the ids of cells without a target stay as they were
             configuration["target"] = self.target
+        if self.task is not None:  # likewise: ids of the datasets' own tasks are unchanged
+            configuration["task"] = self.task
         return configuration
 
     @property
@@ -96,7 +99,9 @@ class CellOutcome:
     status: str  # "done" or "failed"
     record: dict = field(default_factory=dict)  # measurements: the cells table's columns
     importances: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # metric -> window -> vector
-    accuracies: list[tuple[str, str, int, float]] = field(default_factory=list)  # (metric, window, k, accuracy)
+    accuracies: list[tuple[str, str, int, float]] = field(default_factory=list)  # (metric, window, k, main measure)
+    #: every downstream measure: (metric, window, k, measure, value), e.g. "rmse", "reconstruction_mse"
+    scores: list[tuple[str, str, int, str, float]] = field(default_factory=list)
 
 
 def canonical_json(value) -> str:
@@ -127,8 +132,9 @@ def expand_cells(config: StudyConfig) -> list[Cell]:
             metric = BASELINES[baseline.name].metric
             for point in grid_points(baseline.grid):
                 configurations.append((dataset, baseline.name, {**baseline.params, **point}, (metric,)))
+    task = None if config.task == "auto" else config.task
     return [
-        Cell(dataset, method, params, seed, metrics, config.targets.get(dataset))
+        Cell(dataset, method, params, seed, metrics, config.targets.get(dataset), task)
         for seed in config.seeds
         for dataset, method, params, metrics in configurations
     ]

@@ -41,9 +41,9 @@ from pathlib import Path
 
 from .._selector import SparseFeatureSelector
 from ..baselines import BASELINES
-from ..datasets import FORMATS, SYNTHETIC_NAME, get_spec
+from ..datasets import FORMATS, FRIEDMAN_NAME, SYNTHETIC_NAME, get_spec
 from ..importance import METRICS, WINDOWS
-from ..training import GROWTH
+from ..registry import TASKS, TRAINING_METHODS
 
 #: Parameters the study sets itself, per cell, with the reason a configuration may not set them.
 STUDY_OWNED = {
@@ -52,6 +52,7 @@ STUDY_OWNED = {
     "validation_fraction": "the paper's split fixes the validation rows",
     "accumulate": "every window is stored; [study] windows picks those evaluated",
     "verbose": "cells run unattended; progress is shown per cell",
+    "task": "set it for the whole study: [study] task",
 }
 _NETWORK_AXES = ("training", "importance", "sparsity", "l2")
 _DEFAULT_KS = (25, 50, 75, 100, 200)
@@ -118,11 +119,32 @@ class StudyConfig:
     baselines: tuple[BaselineGrid, ...] = ()
     source: str = "<config>"
     targets: Mapping[str, str] = field(default_factory=dict)  # data file -> its label column (or key)
+    #: "auto": each dataset's own (its target's kind); else one task for every dataset (e.g.
+    #: "unsupervised": labels hidden from the selection, used only to judge it).
+    task: str = "auto"
+
+
+def dataset_task(name: str, task: str = "auto") -> str | None:
+    """The task a study runs on dataset ``name``: ``task`` unless "auto", else the dataset's own
+    (``friedman-<m>``: regression; registry and ``synthetic-<m>``: classification; a data file:
+    None, known once loaded).
+
+    Examples
+    --------
+    >>> from sparsefs.study.config import dataset_task
+    >>> dataset_task("friedman-500"), dataset_task("Isolet"), dataset_task("COIL20", "unsupervised")
+    ('regression', 'classification', 'unsupervised')
+    """
+    if task != "auto":
+        return task
+    if FRIEDMAN_NAME.fullmatch(name):
+        return "regression"
+    return None if is_data_file(name) else "classification"
 
 
 def is_data_file(name: str) -> bool:
     """Whether a study's dataset name is a user's data file (not the registry, not synthetic)."""
-    if SYNTHETIC_NAME.fullmatch(name):
+    if SYNTHETIC_NAME.fullmatch(name) or FRIEDMAN_NAME.fullmatch(name):
         return False
     try:
         get_spec(name)
@@ -175,7 +197,7 @@ def parse_config(document: Mapping, source: str = "<config>") -> StudyConfig:
     where = _Where(source)
     _check_keys(document, ("study", "network", "baselines", "datasets"), where, required=("study",))
     study = _table(document, "study", where)
-    _check_keys(study, ("store", "datasets", "seeds", "k", "windows", "data_home"), where.at("study"),
+    _check_keys(study, ("store", "datasets", "seeds", "k", "windows", "data_home", "task"), where.at("study"),
                 required=("store", "datasets", "seeds"))
     settings = {
         "store": _string(study["store"], where.at("study", "store")),
@@ -184,12 +206,20 @@ def parse_config(document: Mapping, source: str = "<config>") -> StudyConfig:
         "ks": _ks(study.get("k", list(_DEFAULT_KS)), where.at("study", "k")),
         "windows": _choices(study.get("windows", list(WINDOWS)), WINDOWS, where.at("study", "windows")),
         "data_home": _string(study["data_home"], where.at("study", "data_home")) if "data_home" in study else None,
+        "task": _choices([study.get("task", "auto")], ("auto", *TASKS), where.at("study", "task"))[0],
     }
     targets = _targets(_table(document, "datasets", where) if "datasets" in document else {}, settings["datasets"], where)
     network = _network(document["network"], where.at("network")) if "network" in document else None
     baselines = _baselines(_table(document, "baselines", where), where) if "baselines" in document else ()
     if network is None and not baselines:
         raise ConfigError(f"{source}: nothing to run: add a [network] table or a [baselines.NAME] table")
+    for baseline in baselines:  # a baseline must do each dataset's task (where it is known before loading)
+        supported = BASELINES[baseline.name].tasks
+        for dataset in settings["datasets"]:
+            task = dataset_task(dataset, settings["task"])
+            if task is not None and task not in supported:
+                raise where.at(f"baselines.{baseline.name}").error(
+                    f"{BASELINES[baseline.name].label} selects for {' and '.join(supported)}, not {task} ({dataset})")
     return StudyConfig(**settings, network=network, baselines=baselines, source=source, targets=targets)
 
 
@@ -270,7 +300,7 @@ def _datasets(value, where: _Where) -> tuple[str, ...]:
     names, seen = [], {}
     for written in _list(value, where):
         name = _string(written, where)
-        if SYNTHETIC_NAME.fullmatch(name):
+        if SYNTHETIC_NAME.fullmatch(name) or FRIEDMAN_NAME.fullmatch(name):
             identity = name
         else:
             try:
@@ -278,7 +308,7 @@ def _datasets(value, where: _Where) -> tuple[str, ...]:
             except KeyError:
                 if not Path(name).is_file():
                     raise where.error(
-                        f"{name!r} is neither a registered dataset (see 'sparsefs datasets'), synthetic-<m>, nor a file"
+                        f"{name!r} is neither a registered dataset (see 'sparsefs datasets'), synthetic-<m>, friedman-<m>, nor a file"
                     ) from None
                 identity = os.path.realpath(name)
         if identity in seen:
@@ -351,7 +381,7 @@ def _network(table, where: _Where) -> NetworkGrid:
     allowed = [*_NETWORK_AXES, *(name for name in selector_params if name not in STUDY_OWNED)]
     _check_owned(table, where)
     _check_keys(table, allowed, where, required=("training",))
-    training = _choices(table["training"], tuple(GROWTH), where.at(where.table, "training"))
+    training = _choices(table["training"], TRAINING_METHODS.names(), where.at(where.table, "training"))
     metrics = _choices(table.get("importance", ["attribution", "strength"]), tuple(METRICS), where.at(where.table, "importance"))
     sparse = [mode for mode in training if mode != "dense"]
     if sparse and "sparsity" not in table:

@@ -28,11 +28,12 @@ import torch
 
 from .. import __version__
 from .._selector import SparseFeatureSelector
+from ..devices import parse_device
 from .._watchdog import exit_with_driver
 from ..baselines import BASELINES
 from ..datasets import load
-from ..evaluation import svm_accuracy
-from ..splitting import paper_split
+from ..registry import TASKS
+from ..splitting import paper_fit_rows
 from .cells import BASELINE_WINDOW, Cell, CellOutcome
 
 try:  # POSIX only: on Windows the peak memory of a CPU cell is not recorded
@@ -75,15 +76,17 @@ def run_cell(cell: Cell, evaluation: Evaluation, data_home: str | None, threads:
     with _torch_threads(threads):
         try:
             dataset = _dataset(cell.dataset, data_home, cell.target)
-            fit_rows, test_rows = _split(dataset.y, cell.seed)
-            estimator = build_estimator(cell)
+            task = _task(cell, dataset)
+            fit_rows, test_rows = _split(dataset, cell.seed, task)
+            estimator = build_estimator(cell, task)
             with _recorded_warnings() as caught, _peak_memory(_device_of(cell)) as peak:
                 fit_started = time.perf_counter()
-                estimator.fit(dataset.X[fit_rows], dataset.y[fit_rows])
+                # an unsupervised selection never sees the labels: they only judge it
+                estimator.fit(dataset.X[fit_rows], None if task == "unsupervised" else dataset.y[fit_rows])
                 fit_seconds = time.perf_counter() - fit_started
             importances = _importances(cell, estimator)
             evaluation_started = time.perf_counter()
-            accuracies = _accuracies(cell, importances, evaluation, dataset, fit_rows, test_rows)
+            accuracies, scores = _accuracies(cell, importances, evaluation, dataset, fit_rows, test_rows, task)
             record = {
                 **_measurements(cell, estimator),
                 "n_features": dataset.n_features,
@@ -93,7 +96,7 @@ def run_cell(cell: Cell, evaluation: Evaluation, data_home: str | None, threads:
                 "peak_memory_measure": peak.get("measure"),
                 "warnings": caught,
             }
-            return CellOutcome(cell, "done", {**record, **_provenance(cell)}, importances, accuracies)
+            return CellOutcome(cell, "done", {**record, **_provenance(cell)}, importances, accuracies, scores)
         except Exception as error:  # recorded with the cell; the study goes on
             record = {
                 "error": f"{type(error).__name__}: {error}",
@@ -111,16 +114,18 @@ def evaluate_stored(
     exit_with_driver(driver)
     with _torch_threads(threads):
         dataset = _dataset(cell.dataset, data_home, cell.target)
-        fit_rows, test_rows = _split(dataset.y, cell.seed)
-        accuracies = _accuracies(cell, importances, evaluation, dataset, fit_rows, test_rows)
-    return CellOutcome(cell, "done", accuracies=accuracies)
+        task = _task(cell, dataset)
+        fit_rows, test_rows = _split(dataset, cell.seed, task)
+        accuracies, scores = _accuracies(cell, importances, evaluation, dataset, fit_rows, test_rows, task)
+    return CellOutcome(cell, "done", accuracies=accuracies, scores=scores)
 
 
-def build_estimator(cell: Cell):
+def build_estimator(cell: Cell, task: str = "auto"):
     """The cell's unfitted estimator, seeded with the cell's seed."""
     if cell.is_network:
         return SparseFeatureSelector(
             1,  # unused: the study evaluates every K itself
+            task=task,
             training=cell.method,
             importance=list(cell.metrics),
             random_state=cell.seed,
@@ -136,10 +141,23 @@ def _dataset(name: str, data_home: str | None, target: str | None = None):
     return load(name, data_home=data_home, target=target)
 
 
-def _split(y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The rows a cell may fit on (train + validation of the paper split) and its test rows."""
-    train, validation, test = paper_split(y, seed)
-    return np.sort(np.concatenate([train, validation])), test
+def _task(cell: Cell, dataset) -> str:
+    """The cell's task: the study's, else the dataset's own. Unsupervised selection in a study is
+    judged by labels it never saw, so the dataset must have some."""
+    task = cell.task or dataset.task
+    if task == "unsupervised" and dataset.y is None:
+        raise ValueError(f"{dataset.name} has no labels: a study judges an unsupervised selection by the accuracy "
+                         "on labels it never saw; rank an unlabelled file with 'sparsefs select' instead")
+    if task != "unsupervised" and dataset.task != task:
+        raise ValueError(f"[study] task = {task!r}, but the target of {dataset.name} is for {dataset.task}")
+    return task
+
+
+def _split(dataset, seed: int, task: str) -> tuple[np.ndarray, np.ndarray]:
+    """The rows a cell may fit on (train + validation of the paper split) and its test rows:
+    stratified by class where there are classes (unsupervised selection too: the same rows as
+    the supervised cells of the dataset), random for regression."""
+    return paper_fit_rows(None if dataset.task == "regression" else dataset.y, seed, dataset.n_samples)
 
 
 def _importances(cell: Cell, estimator) -> dict[str, dict[str, np.ndarray]]:
@@ -148,14 +166,20 @@ def _importances(cell: Cell, estimator) -> dict[str, dict[str, np.ndarray]]:
     return {estimator.metric: {BASELINE_WINDOW: estimator.feature_importances_}}
 
 
-def _accuracies(cell: Cell, importances, evaluation: Evaluation, dataset, fit_rows, test_rows) -> list:
+def _accuracies(cell: Cell, importances, evaluation: Evaluation, dataset, fit_rows, test_rows,
+                task: str = "classification") -> tuple[list, list]:
+    """``(main, all)``: the task's main measure per (metric, window, K), for the ``accuracies``
+    table, and every measure, for ``scores``."""
+    judge = TASKS[task]
     X, y = dataset.X, dataset.y
     X_fit, y_fit, X_test, y_test = X[fit_rows], y[fit_rows], X[test_rows], y[test_rows]
-    results = []
+    main, scores = [], []
     for metric, window, k in sorted(evaluation.keys(cell, dataset.n_features)):
         ranking = np.argsort(-importances[metric][window], kind="stable")
-        results.append((metric, window, k, svm_accuracy(X_fit, y_fit, X_test, y_test, ranking[:k])))
-    return results
+        measured = judge.evaluate(X_fit, y_fit, X_test, y_test, ranking[:k])
+        main.append((metric, window, k, measured[judge.measure]))
+        scores += [(metric, window, k, measure, value) for measure, value in measured.items()]
+    return main, scores
 
 
 def _measurements(cell: Cell, estimator) -> dict:
@@ -166,7 +190,7 @@ def _measurements(cell: Cell, estimator) -> dict:
             "best_epoch": estimator.best_epoch_,
             "n_epochs": estimator.n_epochs_,
             "val_loss": history["val_loss"][best],
-            "val_accuracy": history["val_accuracy"][best],
+            "val_accuracy": history["val_accuracy"][best] if "val_accuracy" in history else None,
             "history": history,
             "n_parameters": estimator.n_parameters_,
             "training_flops": estimator.training_flops_,
@@ -192,9 +216,7 @@ def _provenance(cell: Cell) -> dict:
 
 def _device_of(cell: Cell) -> torch.device:
     device = cell.params.get("device", "cpu" if cell.method == "lasso" else "auto")
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+    return parse_device(device)
 
 
 def _device_name(cell: Cell) -> str:

@@ -226,7 +226,7 @@ def _store(results: ResultStore, outcome: CellOutcome) -> None:
     if outcome.importances or outcome.status == "failed":
         results.save(outcome)
     else:  # re-evaluated from stored importances
-        results.add_accuracies(outcome.cell.cell_id, outcome.accuracies)
+        results.add_accuracies(outcome.cell.cell_id, outcome.accuracies, outcome.scores)
 
 
 def _as_completed(tasks: list, jobs: int, driver: tuple[str, int]) -> Iterator[CellOutcome]:

@@ -1,9 +1,12 @@
 """The results store: a SQL database that only the study's driver process writes.
 
-Three tables: ``cells`` (one row per cell: configuration, status, measurements, versions),
+Four tables: ``cells`` (one row per cell: configuration, status, measurements, versions),
 ``importances`` (the importance vector of every metric and window, so any K or window can be
-evaluated again without retraining) and ``accuracies`` (SVM test accuracy per metric, window
-and K). A finished cell is written in one transaction, so a crash or ``kill -9`` loses at most
+evaluated again without retraining), ``accuracies`` (the task's main measure per metric, window
+and K: SVM test accuracy; SVR test R² for regression; for unsupervised selection, SVM accuracy
+on labels the selection never saw) and ``scores`` (every measure, e.g. ``rmse`` and
+``reconstruction_mse`` beside the main one; stores written before it existed gain it, empty,
+when next written). A finished cell is written in one transaction, so a crash or ``kill -9`` loses at most
 the cells still in flight and never leaves half a cell behind.
 
 :class:`ResultStore` is the interface the runner and the reports use; :class:`SQLiteStore`
@@ -103,6 +106,15 @@ CREATE TABLE IF NOT EXISTS accuracies (
     accuracy REAL NOT NULL,
     PRIMARY KEY (cell_id, metric, importance_window, k)
 );
+CREATE TABLE IF NOT EXISTS scores (
+    cell_id TEXT NOT NULL REFERENCES cells (cell_id),
+    metric TEXT NOT NULL,
+    importance_window TEXT NOT NULL,
+    k INTEGER NOT NULL,
+    measure TEXT NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (cell_id, metric, importance_window, k, measure)
+);
 CREATE INDEX IF NOT EXISTS cells_by_configuration ON cells (dataset, method, params);
 """
 
@@ -147,7 +159,7 @@ class ResultStore(ABC):
         """Store a cell's outcome (replacing any earlier one) in one transaction."""
 
     @abstractmethod
-    def add_accuracies(self, cell_id: str, accuracies: Iterable[tuple[str, str, int, float]]) -> None:
+    def add_accuracies(self, cell_id: str, accuracies: Iterable[tuple[str, str, int, float]], scores=()) -> None:
         """Add accuracies evaluated later from a cell's stored importances, in one transaction."""
 
     @abstractmethod
@@ -255,7 +267,7 @@ class SQLiteStore(ResultStore):
         columns = ", ".join(row)
         placeholders = ", ".join("?" for _ in row)
         with self._connection:
-            for table in ("accuracies", "importances"):
+            for table in ("accuracies", "importances", "scores"):
                 self._connection.execute(f"DELETE FROM {table} WHERE cell_id = ?", (cell.cell_id,))
             self._connection.execute(f"INSERT OR REPLACE INTO cells ({columns}) VALUES ({placeholders})", tuple(row.values()))
             self._connection.executemany(
@@ -266,17 +278,21 @@ class SQLiteStore(ResultStore):
                     for window, vector in windows.items()
                 ],
             )
-            self._insert_accuracies(cell.cell_id, outcome.accuracies)
+            self._insert_accuracies(cell.cell_id, outcome.accuracies, outcome.scores)
 
     @_sqlite_errors
-    def add_accuracies(self, cell_id: str, accuracies) -> None:
+    def add_accuracies(self, cell_id: str, accuracies, scores=()) -> None:
         with self._connection:
-            self._insert_accuracies(cell_id, accuracies)
+            self._insert_accuracies(cell_id, accuracies, scores)
 
-    def _insert_accuracies(self, cell_id: str, accuracies) -> None:
+    def _insert_accuracies(self, cell_id: str, accuracies, scores=()) -> None:
         self._connection.executemany(
             "INSERT OR REPLACE INTO accuracies VALUES (?, ?, ?, ?, ?)",
             [(cell_id, metric, window, int(k), float(accuracy)) for metric, window, k, accuracy in accuracies],
+        )
+        self._connection.executemany(
+            "INSERT OR REPLACE INTO scores VALUES (?, ?, ?, ?, ?, ?)",
+            [(cell_id, metric, window, int(k), measure, float(value)) for metric, window, k, measure, value in scores],
         )
 
     @_sqlite_errors

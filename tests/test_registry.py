@@ -1,0 +1,98 @@
+"""A new DST method or baseline is one class plus its registration: a toy of each, registered
+here, goes through the selector, a study and its report with nothing else changed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sparsefs import SparseFeatureSelector
+from sparsefs.baselines import BaselineSelector
+from sparsefs.baselines._base import FittedModel
+from sparsefs.network.dst import SET
+from sparsefs.registry import BASELINES, TRAINING_METHODS, Registry
+from sparsefs.report import write_report
+from sparsefs.study import open_store, parse_config, results_table, run_study
+from sparsefs.study.methods import is_baseline, method_style
+
+
+class HalfSET(SET):
+    """SET that moves half as many weights per update."""
+
+    name, label = "half-set", "HalfSET"
+    style = {"color": "#2ca02c", "marker": "*"}
+
+    def moved_fraction(self, initial, step, total_steps):
+        return 0.5 * super().moved_fraction(initial, step, total_steps)
+
+
+class ColumnSpread(BaselineSelector):
+    """Ranks features by their range on the training rows."""
+
+    name, label, metric = "spread", "Spread", "range"
+    style = {"color": "#9467bd", "marker": "h"}
+
+    def __init__(self, n_features_to_select=100, *, validation_fraction=0.2, random_state=None):
+        self.n_features_to_select = n_features_to_select
+        self.validation_fraction = validation_fraction
+        self.random_state = random_state
+
+    def _fit_model(self, data):
+        spread = np.ptp(data.X_train, axis=0)
+        return FittedModel(spread, float(np.var(spread)), data.X_train.shape[1], data.X_train.size, 1)
+
+
+@pytest.fixture
+def registered():
+    TRAINING_METHODS.register(HalfSET())
+    BASELINES.register(ColumnSpread)
+    yield
+    TRAINING_METHODS.unregister("half-set")
+    BASELINES.unregister("spread")
+
+
+def test_toy_parts_work_in_the_selector_a_study_and_a_report(registered, tmp_path):
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    selector = SparseFeatureSelector(10, training="half-set", sparsity=0.8, hidden_layer_sizes=(32,), max_epochs=2,
+                                     random_state=0).fit(X[:300], y[:300])
+    assert selector.get_support().sum() == 10
+    assert ColumnSpread(5, random_state=0).fit(X[:300], y[:300]).get_support().sum() == 5
+
+    store = tmp_path / "toy.sqlite"
+    config = parse_config({
+        "study": {"store": str(store), "datasets": ["synthetic-100"], "seeds": 1, "k": [10]},
+        "network": {"training": ["half-set", "set"], "importance": ["attribution"], "sparsity": [0.9],
+                    "hidden_layer_sizes": [16], "max_epochs": 2},
+        "baselines": {"spread": {}},
+    })
+    assert run_study(config).failed == 0
+    with open_store(store, read_only=True) as results:
+        table = results_table(results, k=10)
+        report = write_report(results, tmp_path / "report", k=10)
+    assert list(table.method) == ["SET-Attr", "HalfSET-Attr", "Spread"]  # registration order, baselines last
+    assert is_baseline("Spread") and not is_baseline("HalfSET-Attr")
+    assert method_style("HalfSET-Attr")["color"] == "#2ca02c" and method_style("Spread")["marker"] == "h"
+    text = (tmp_path / "report" / "index.html").read_text()
+    assert "HalfSET-Attr" in text and "Spread" in text and report.index.exists()
+
+
+def test_the_cli_offers_a_registered_method(registered):
+    from sparsefs.cli import build_parser
+
+    args = build_parser().parse_args(["select", "digits.csv", "--training", "half-set"])
+    assert args.training == "half-set"
+
+
+def test_registry_refuses_nameless_or_duplicate_parts():
+    from types import SimpleNamespace
+
+    parts = Registry("part")
+    parts.register(SimpleNamespace(name="a", label="A"))
+    with pytest.raises(ValueError, match="a part named 'a' is already registered"):
+        parts.register(SimpleNamespace(name="a", label="other A"))
+    with pytest.raises(TypeError, match="non-empty string 'name'"):
+        parts.register(SimpleNamespace(name="", label="B"))
+    with pytest.raises(KeyError, match="unknown part 'c'; choose from: a"):
+        parts["c"]
