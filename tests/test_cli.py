@@ -124,7 +124,9 @@ def test_progress_bar_on_a_terminal(tmp_path):
         (("evaluate", "colon", "--ranking", "missing.csv"), ["ranking file missing.csv does not exist"]),
         (("evaluate", "colon", "--ranking", "bad.csv"), ["needs the columns rank and feature"]),
         (("select", "broken.npz"), ["cannot read broken.npz"]),
-        (("select", "table.csv"), ["--target"]),
+        # without --target a table is unsupervised; a supervised task then needs the column named
+        (("select", "table.csv", "--task", "classification"), ["--task classification needs a target", "--target"]),
+        (("select", "table.csv"), ["-k 100 is larger than the 2 features of table"]),
         (("select", "table.csv", "--target", "outcome"), ["has no column 'outcome'"]),
     ],
 )

@@ -108,3 +108,9 @@ def test_bad_settings_are_refused(data, params):
     X, y = data
     with pytest.raises(ValueError):
         small(**params).fit(X, y)
+
+
+def test_keep_network_is_for_classification_so_far():
+    X = np.random.RandomState(0).randn(40, 6)
+    with pytest.raises(ValueError, match="keep_network=True keeps a classifier"):
+        small(keep_network=True).fit(X, X[:, 0])

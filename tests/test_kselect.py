@@ -173,3 +173,25 @@ def test_an_int_above_the_features_is_still_refused(data):
     X, y = data
     with pytest.raises(ValueError, match="larger than the 40 features"):
         small(41).fit(X, y)
+
+
+def test_auto_for_regression_scores_an_svr():
+    from sklearn.datasets import make_regression
+    from sklearn.svm import SVR
+
+    X, y = make_regression(150, 20, n_informative=3, noise=1.0, random_state=0)
+    selector = small("auto", task="regression", cv=3).fit(X, y)
+    order = np.argsort(-selector.feature_importances_, kind="stable")
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    first = next(iter(selector.k_scores_))
+    # R² does not change when y is standardised, so the scores are those of SVR on y itself.
+    expected = cross_val_score(make_pipeline(StandardScaler(), SVR()), X[:, order[:first]], y, cv=3).mean()
+    assert selector.k_scores_[first] == pytest.approx(expected)
+
+
+def test_auto_needs_a_supervised_task():
+    X = np.random.RandomState(0).randn(40, 6)
+    with pytest.raises(ValueError, match="needs a supervised task"):
+        small("auto").fit(X)

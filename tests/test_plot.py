@@ -124,3 +124,13 @@ class TestStability:
     def test_needs_repeats(self, single):
         with pytest.raises(ValueError, match="n_repeats > 1"):
             plot_stability(single)
+
+
+def test_history_of_a_regression_shows_r2():
+    from sklearn.datasets import make_regression
+
+    X, y = make_regression(120, 10, n_informative=3, random_state=0)
+    fitted = SparseFeatureSelector(3, task="regression", hidden_layer_sizes=(8,), max_epochs=3, random_state=0).fit(X, y)
+    figure = plot_history(fitted)
+    assert figure.axes[1].get_ylabel() == "R²"
+    np.testing.assert_allclose(figure.axes[1].lines[1].get_ydata(), fitted.history_["val_r2"])

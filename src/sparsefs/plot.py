@@ -115,7 +115,7 @@ def draw_heat_map(ax, image, *, title: str | None = None, colorbar: bool = False
 
 
 def plot_history(history, *, ax=None):
-    """Training and validation loss and accuracy per epoch, the best epoch marked.
+    """Training and validation loss and score (accuracy, or R²) per epoch, the best epoch marked.
 
     ``history``: a fitted selector (its ``history_`` and ``best_epoch_``) or a history dict
     (the best epoch is then the one with the lowest validation loss). Without ``ax``: a figure
@@ -145,7 +145,10 @@ def plot_history(history, *, ax=None):
         loss_ax, accuracy_ax = figure.subplots(1, 2)
     else:
         figure, loss_ax, accuracy_ax = ax.figure, ax, ax.twinx()
-    for panel, key, label in ((loss_ax, "loss", "loss"), (accuracy_ax, "accuracy", "accuracy")):
+    # The task's score: accuracy (classification) or r2 (regression, reconstruction).
+    score = next((key[len("train_"):] for key in record if key.startswith("train_") and key != "train_loss"), "accuracy")
+    label = {"r2": "R²"}.get(score, score)
+    for panel, key, label in ((loss_ax, "loss", "loss"), (accuracy_ax, score, label)):
         dashed = panel is accuracy_ax and ax is not None  # on a shared Axes, accuracies are dashed
         style = "--" if dashed else "-"
         panel.plot(epochs, record[f"train_{key}"], style, color="tab:blue", label=f"train {label}")

@@ -301,5 +301,5 @@ def resolve_task(task, y) -> Task:
         return CLASSIFICATION
     if kind in ("continuous", "continuous-multioutput"):
         return REGRESSION
-    raise ValueError(f"cannot tell the task from y (type_of_target: {kind!r}); set task='classification', "
+    raise ValueError(f"Unknown label type: cannot tell the task from y (type_of_target: {kind!r}); set task='classification', "
                      "'regression' or 'unsupervised'")

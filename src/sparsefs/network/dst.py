@@ -36,8 +36,8 @@ __all__ = ["TrainingMethod", "Dense", "SET", "RigL", "get_training_method"]
 class TrainingMethod:
     """How a network's sparse topology evolves during training (a strategy object).
 
-    Subclasses set the class attributes and override :meth:`grow` (and, for other criteria,
-    :meth:`drop_scores`, :meth:`moved_fraction` or :meth:`extra_flops`).
+    Subclasses set the class attributes and override ``grow`` (and, for other criteria,
+    ``drop_scores``, ``moved_fraction`` or ``extra_flops``).
 
     Attributes
     ----------
@@ -48,7 +48,7 @@ class TrainingMethod:
     sparse : bool
         Whether the network is sparse and its topology updated; ``False`` trains densely.
     needs_gradient : bool
-        Whether :meth:`grow` reads the loss gradient at inactive positions, which the layers
+        Whether ``grow`` reads the loss gradient at inactive positions, which the layers
         then capture during the backward pass of an update step.
     style : dict
         Matplotlib keyword arguments that draw this method in figures.
