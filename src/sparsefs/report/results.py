@@ -91,12 +91,12 @@ def sparsity_curves(store: ResultStore, k: int, window: str) -> pd.DataFrame:
     """
     configurations = store.query(
         "SELECT dataset, method, params, sparsity, l2, AVG(val_loss) AS mean_val_loss FROM cells "
-        "WHERE status = 'done' AND val_loss IS NOT NULL AND sparsity IS NOT NULL GROUP BY dataset, method, params"
+        "WHERE status = 'done' AND sparsity IS NOT NULL GROUP BY dataset, method, params"
     )
     columns = ["dataset", "method", "sparsity", "l2", "seeds", "acc_mean", "acc_std"]
     if configurations.empty:
         return pd.DataFrame(columns=columns)
-    # The same rule as the study's model selection: lowest mean loss, ties to the first params.
+    # The same rule as the study's model selection: lowest mean loss (none: last), ties to the first params.
     chosen = (
         configurations.sort_values(["mean_val_loss", "params"])
         .groupby(["dataset", "method", "sparsity"], sort=False)

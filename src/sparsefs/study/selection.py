@@ -25,16 +25,19 @@ from .store import ResultStore, StoreError
 
 
 # Per dataset and method, rank the configurations by mean validation loss over their seeds and
-# keep the first: the chosen configuration (ties go to the parameters that sort first).
+# keep the first: the chosen configuration (ties go to the parameters that sort first). A
+# configuration trained without validation rows (preset="recommended") has no validation loss:
+# it is chosen only where no configuration of its method has one.
 _CHOSEN = """
 WITH configurations AS (
     SELECT dataset, method, params, AVG(val_loss) AS mean_val_loss, COUNT(*) AS n_seeds
     FROM cells
-    WHERE status = 'done' AND val_loss IS NOT NULL
+    WHERE status = 'done'
     GROUP BY dataset, method, params
 ), ranked AS (
     SELECT dataset, method, params, mean_val_loss, n_seeds,
-           ROW_NUMBER() OVER (PARTITION BY dataset, method ORDER BY mean_val_loss, params) AS position
+           ROW_NUMBER() OVER (PARTITION BY dataset, method
+                              ORDER BY mean_val_loss IS NULL, mean_val_loss, params) AS position
     FROM configurations
 ), chosen AS (
     SELECT dataset, method, params, mean_val_loss, n_seeds FROM ranked WHERE position = 1

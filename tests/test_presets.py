@@ -1,0 +1,105 @@
+"""preset: the paper's settings unchanged, the recommended ones applied, explicit parameters winning."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+from sparsefs import SparseFeatureSelector
+from sparsefs.presets import PAPER, PRESETS, preset_params
+from sparsefs.study import open_store, parse_config, results_table, run_study
+from sparsefs.study.config import ConfigError
+
+from .conftest import SHARED_DATASETS, load_mat
+
+# Short runs on a real dataset (colon: 62 rows x 2000 features, two classes).
+FAST = {"max_epochs": 4, "patience": 2}
+
+
+@pytest.fixture(scope="module")
+def colon():
+    X, y = load_mat("colon.mat")
+    return X[:, :300], y
+
+
+def test_paper_preset_is_the_selectors_defaults():
+    defaults = {name: p.default for name, p in inspect.signature(SparseFeatureSelector).parameters.items()}
+    assert {name: defaults[name] for name in PAPER} == PAPER
+    assert defaults["preset"] == "paper"
+
+
+def test_every_preset_names_known_parameters_with_valid_values():
+    for name, settings in PRESETS.items():
+        assert set(settings) <= set(PAPER), name
+        SparseFeatureSelector(**settings)._validate_params()
+    assert PRESETS["recommended"], "the recommended preset changes something"
+
+
+def test_unknown_preset_is_refused_by_name(colon):
+    X, y = colon
+    with pytest.raises(ValueError, match="'preset' parameter"):
+        SparseFeatureSelector(5, preset="fast").fit(X, y)
+    with pytest.raises(ValueError, match="preset must be one of"):
+        preset_params("fast", PAPER)
+
+
+def test_paper_preset_is_bit_identical_to_explicit_paper_settings(colon):
+    X, y = colon
+    implicit = SparseFeatureSelector(20, random_state=3, **FAST).fit(X, y)
+    named = SparseFeatureSelector(20, random_state=3, preset="paper", **FAST).fit(X, y)
+    explicit = SparseFeatureSelector(20, random_state=3, **{**PAPER, **FAST}).fit(X, y)
+    for other in (named, explicit):
+        np.testing.assert_array_equal(other.feature_importances_, implicit.feature_importances_)
+        assert other.history_ == implicit.history_
+    assert implicit.preset_params_ == {}
+
+
+def test_recommended_preset_is_its_settings_written_out(colon):
+    X, y = colon
+    fast = {key: value for key, value in FAST.items() if key not in PRESETS["recommended"]}
+    preset = SparseFeatureSelector(20, random_state=1, preset="recommended", **fast).fit(X, y)
+    written = SparseFeatureSelector(20, random_state=1, **{**PRESETS["recommended"], **fast}).fit(X, y)
+    paper = SparseFeatureSelector(20, random_state=1, **fast).fit(X, y)
+    assert preset.preset_params_ == PRESETS["recommended"]
+    np.testing.assert_array_equal(preset.feature_importances_, written.feature_importances_)
+    assert not np.array_equal(preset.feature_importances_, paper.feature_importances_)
+
+
+def test_explicit_parameters_win_over_the_preset(colon):
+    X, y = colon
+    recommended = PRESETS["recommended"]
+    own = {"l2": 0.02, "hidden_layer_sizes": (7,), "batch_size": 5, "max_epochs": 3}
+    selector = SparseFeatureSelector(20, random_state=0, preset="recommended", **own).fit(X, y)
+    assert not set(own) & set(selector.preset_params_)
+    assert selector.preset_params_ == {key: value for key, value in recommended.items() if key not in own}
+    assert selector.layer_densities_ and len(selector.layer_densities_) == 2  # one hidden layer of 7
+    assert selector.get_params()["l2"] == 0.02  # fit never rewrites a parameter
+
+
+def test_a_study_can_run_the_recommended_preset_and_refuses_an_unknown_one():
+    document = {
+        "study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 1},
+        "network": {"training": ["set"], "sparsity": [0.9], "preset": "recommended"},
+    }
+    assert parse_config(document).network.params["preset"] == "recommended"
+    document["network"]["preset"] = "best"
+    with pytest.raises(ConfigError, match="preset"):
+        parse_config(document)
+
+
+def test_a_study_with_the_recommended_preset_reports_it_beside_lasso(tmp_path):
+    # No validation rows, so no validation loss: the report still shows the configuration.
+    config = parse_config({
+        "study": {"store": str(tmp_path / "q.sqlite"), "datasets": ["colon"], "seeds": 1, "k": [10],
+                  "data_home": str(SHARED_DATASETS), "windows": ["best_epoch"]},
+        "network": {"training": ["set"], "sparsity": [0.9], "importance": ["attribution"], "preset": "recommended",
+                    "max_epochs": 3, "hidden_layer_sizes": [16]},
+        "baselines": {"lasso": {}},
+    })
+    run_study(config)
+    with open_store(tmp_path / "q.sqlite") as store:
+        table = results_table(store, k=10, window="best_epoch")
+    assert set(table["method"]) == {"SET-Attr", "Lasso"}
+    assert table["acc_mean"].notna().all()
