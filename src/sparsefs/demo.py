@@ -19,7 +19,7 @@ from ._optional import import_optional
 from ._selector import SparseFeatureSelector
 from .datasets import make_synthetic
 from .evaluation import coverage, svm_accuracy
-from .splitting import paper_split
+from .splitting import paper_fit_rows
 
 #: (training mode, {label: metric}) of each training run the demo makes.
 RUNS = (("set", {"SET-Attr": "attribution", "SET-QS": "strength"}), ("dense", {"Dense-Attr": "attribution"}))
@@ -75,8 +75,7 @@ def run_demo(
     ]
     rows, heat_maps = [], {}
     for name, X, y, truth, k in datasets:
-        train, val, test = paper_split(y, seed)
-        fit_rows = np.sort(np.concatenate([train, val]))
+        fit_rows, test = paper_fit_rows(y, seed)
         for training, methods in RUNS:
             selector = SparseFeatureSelector(
                 k, training=training, importance=list(methods.values()), sparsity=0.8,
