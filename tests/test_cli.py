@@ -125,7 +125,7 @@ def test_progress_bar_on_a_terminal(tmp_path):
         (("evaluate", "colon", "--ranking", "bad.csv"), ["needs the columns rank and feature"]),
         (("select", "broken.npz"), ["cannot read broken.npz"]),
         # without --target a table is unsupervised; a supervised task then needs the column named
-        (("select", "table.csv", "--task", "classification"), ["--task classification needs a target", "--target"]),
+        (("select", "table.csv", "-k", 1, "--task", "classification"), ["--task classification needs a target", "--target"]),
         (("select", "table.csv"), ["-k 100 is larger than the 2 features of table"]),
         (("select", "table.csv", "--target", "outcome"), ["has no column 'outcome'"]),
     ],

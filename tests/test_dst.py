@@ -20,7 +20,7 @@ CPU = torch.device("cpu")
 
 def test_built_in_methods_are_registered_with_labels_and_styles():
     assert TRAINING_METHODS.names()[:3] == ("dense", "set", "rigl")
-    for method in TRAINING_METHODS:
+    for method in TRAINING_METHODS.values():
         assert isinstance(method, TrainingMethod)
         assert {"color", "marker"} <= set(method.style)
     assert [TRAINING_METHODS[name].sparse for name in ("dense", "set", "rigl")] == [False, True, True]

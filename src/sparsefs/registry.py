@@ -37,6 +37,7 @@ class Registry(Mapping):
     Examples
     --------
     >>> from types import SimpleNamespace
+    >>> from sparsefs.registry import Registry
     >>> colours = Registry("colour")
     >>> _ = colours.register(SimpleNamespace(name="red", label="Red"))
     >>> colours.names(), colours["red"].label

@@ -53,6 +53,14 @@ class Targets:
     ``None`` (the network reconstructs its input). ``strata``: the labels a split keeps in
     proportion (``None``: a random split). ``classes``: the class labels (classification).
     ``mean``/``scale``: the targets' standardisation (regression).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefs.registry import TASKS
+    >>> targets = TASKS["classification"].targets(np.array(["b", "a", "b"]), 3)
+    >>> targets.values.tolist(), targets.n_outputs, targets.classes.tolist()
+    ([1, 0, 1], 2, ['a', 'b'])
     """
 
     values: np.ndarray | None
@@ -72,6 +80,12 @@ class Task:
     ``score_name`` names the per-epoch score of ``history_`` (``train_<score_name>``,
     ``val_<score_name>``); ``measure`` names the downstream evaluation's main number and
     ``measure_label`` its column title.
+
+    Examples
+    --------
+    >>> from sparsefs.registry import TASKS
+    >>> [(task.name, task.score_name, task.measure) for task in TASKS.values()]
+    [('classification', 'accuracy', 'accuracy'), ('regression', 'r2', 'r2'), ('unsupervised', 'r2', 'accuracy')]
     """
 
     name: str
@@ -125,7 +139,17 @@ def _identity_jacobian(logits: torch.Tensor) -> torch.Tensor:
 
 
 class Classification(Task):
-    """Cross-entropy on class indices; attribution of the softmax outputs; SVM accuracy."""
+    """Cross-entropy on class indices; attribution of the softmax outputs; SVM accuracy.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sparsefs.tasks import Classification
+    >>> task = Classification()
+    >>> logits, labels = torch.tensor([[2.0, 0.0], [0.0, 1.0]]), torch.tensor([0, 0])
+    >>> task.score(task.score_statistics(logits, labels), 2), task.output_jacobian(logits).shape
+    (0.5, torch.Size([2, 2, 2]))
+    """
 
     name = "classification"
     label = "Classification"
@@ -165,7 +189,19 @@ class Classification(Task):
 
 
 class Regression(Task):
-    """Mean squared error on standardised targets; attribution of the linear outputs; SVR R²."""
+    """Mean squared error on standardised targets; attribution of the linear outputs; SVR R².
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefs.tasks import Regression
+    >>> Regression().targets(np.array([1.0, 2.5, 4.0]), 3).values.shape
+    (3, 1)
+    >>> Regression().targets(np.array([[1.0, 7.0], [2.0, 7.0]]), 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: target column(s) 1 of y are constant: nothing can be learnt from them; drop them
+    """
 
     name = "regression"
     label = "Regression"
@@ -222,7 +258,16 @@ class Regression(Task):
 
 class Unsupervised(Regression):
     """A denoising autoencoder (QuickSelection): the network reconstructs its clean input from
-    a noisy copy; the attribution measures the reconstruction's input gradients."""
+    a noisy copy; the attribution measures the reconstruction's input gradients.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sparsefs.tasks import Unsupervised
+    >>> task = Unsupervised()
+    >>> task.output_jacobian(torch.zeros(4, 100), torch.Generator().manual_seed(0)).shape  # 32 of 100 outputs
+    torch.Size([4, 32, 100])
+    """
 
     name = "unsupervised"
     label = "Unsupervised"
@@ -279,6 +324,13 @@ def resolve_task(task, y) -> Task:
     ``"auto"``: no ``y`` is unsupervised; ``type_of_target`` "binary" or "multiclass" is
     classification; "continuous" or "continuous-multioutput" is regression. Anything else
     (e.g. several columns of class labels) is refused with the kind named.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefs.tasks import resolve_task
+    >>> resolve_task("auto", np.array([[0.5, 1.0], [2.0, 3.5]])).name, resolve_task("regression", None).name
+    ('regression', 'regression')
     """
     if isinstance(task, Task):
         return task
@@ -287,6 +339,9 @@ def resolve_task(task, y) -> Task:
     if y is None:
         return UNSUPERVISED
     try:
+        values = np.asarray(y)
+        if values.dtype.kind == "f" and not np.isfinite(values).all():
+            raise ValueError("missing values")  # type_of_target would warn, then refuse them
         kind = type_of_target(y, input_name="y")
     except (ValueError, TypeError):  # TypeError: text labels mixed with NaN cannot be sorted
         # Missing values (NaN, None, blanks): judge by the rest, and let the task's own checks

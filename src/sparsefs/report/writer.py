@@ -139,7 +139,8 @@ def write_report(
         report.heat_map_section(),
         report.stability_section(),
         report.coverage_section(reference),
-        report.regression_section(),
+        # only for stores with regression benchmarks: a classification report stays as it was
+        *([report.regression_section()] if contents.friedman else []),
     ]
     if reference is not None:
         sections.append(report.comparison_section(reference, at_paper_k[at_paper_k.dataset.isin(contents.datasets)]))

@@ -29,7 +29,14 @@ PAPER_METRICS = ("strength", "attribution")
 
 @dataclass(frozen=True)
 class Method:
-    """One column of a results table: a training method with a metric, or a baseline."""
+    """One column of a results table: a training method with a metric, or a baseline.
+
+    Examples
+    --------
+    >>> from sparsefs.study.methods import catalogue
+    >>> catalogue()["SET-Attr"]
+    Method(label='SET-Attr', kind='network', method='set', metric='attribution', in_paper=True)
+    """
 
     label: str
     kind: str  # "network" or "baseline"
@@ -40,7 +47,14 @@ class Method:
 
 def method_label(method: str, metric: str) -> str:
     """The label of a stored (method, metric): ``SET-Attr``, ``Dense-QS``, ``LassoNet``...
-    Names no registry knows (a store written with parts since removed) are shown as stored."""
+    Names no registry knows (a store written with parts since removed) are shown as stored.
+
+    Examples
+    --------
+    >>> from sparsefs.study.methods import method_label
+    >>> method_label("rigl", "strength"), method_label("stg", "gate_mean"), method_label("gone", "attribution")
+    ('RigL-QS', 'STG', 'gone-Attr')
+    """
     if method in BASELINES:
         return BASELINES[method].label
     training = TRAINING_METHODS[method].label if method in TRAINING_METHODS else method
@@ -49,7 +63,14 @@ def method_label(method: str, metric: str) -> str:
 
 def catalogue() -> dict[str, Method]:
     """Every method the registries can produce, by label, in table order: each training method
-    with the paper's metrics then the others, then the baselines."""
+    with the paper's metrics then the others, then the baselines.
+
+    Examples
+    --------
+    >>> from sparsefs.study.methods import catalogue
+    >>> list(catalogue())[:3]
+    ['Dense-QS', 'Dense-Attr', 'Dense-Random']
+    """
     methods = {}
     metrics = [*PAPER_METRICS, *(name for name in METRICS if name not in PAPER_METRICS)]
     for training in TRAINING_METHODS.values():
@@ -63,34 +84,78 @@ def catalogue() -> dict[str, Method]:
 
 
 def method_order() -> list[str]:
-    """Labels in table order (the paper's columns first)."""
+    """Labels in table order (the paper's columns first).
+
+    Examples
+    --------
+    >>> from sparsefs.study.methods import method_order
+    >>> order = method_order()
+    >>> order.index("SET-QS") < order.index("SET-Attr") < order.index("Lasso")
+    True
+    """
     return list(catalogue())
 
 
 def method_position(label: str) -> tuple[int, str]:
-    """Sort key: table order, then labels no registry knows, by name."""
+    """Sort key: table order, then labels no registry knows, by name.
+
+    Examples
+    --------
+    >>> from sparsefs.study.methods import method_position
+    >>> sorted(["Lasso", "zeta", "SET-Attr", "Dense-QS"], key=method_position)
+    ['Dense-QS', 'SET-Attr', 'Lasso', 'zeta']
+    """
     order = method_order()
     return (order.index(label) if label in order else len(order), label)
 
 
 def paper_methods() -> tuple[str, ...]:
-    """The paper's six network methods, in its column order."""
+    """The paper's six network methods, in its column order.
+
+    Examples
+    --------
+    >>> from sparsefs.study.methods import paper_methods
+    >>> paper_methods()
+    ('Dense-QS', 'Dense-Attr', 'SET-QS', 'SET-Attr', 'RigL-QS', 'RigL-Attr')
+    """
     return tuple(m.label for m in catalogue().values() if m.kind == "network" and m.in_paper)
 
 
 def paper_baselines() -> tuple[str, ...]:
-    """The baselines the paper reports (Lasso, LassoNet, STG)."""
+    """The baselines the paper reports (Lasso, LassoNet, STG).
+
+    Examples
+    --------
+    >>> from sparsefs.study.methods import paper_baselines
+    >>> paper_baselines()
+    ('Lasso', 'LassoNet', 'STG')
+    """
     return tuple(m.label for m in catalogue().values() if m.kind == "baseline" and m.in_paper)
 
 
 def is_baseline(label: str) -> bool:
+    """Whether a table's method label is a registered baseline (not a network method).
+
+    Examples
+    --------
+    >>> from sparsefs.study.methods import is_baseline
+    >>> is_baseline("Variance"), is_baseline("RigL-Attr"), is_baseline("unknown")
+    (True, False, False)
+    """
     method = catalogue().get(label)
     return method is not None and method.kind == "baseline"
 
 
 def method_style(label: str) -> dict:
     """matplotlib keywords for a method's marks: the training method's colour and marker with
-    the metric's line style; a baseline's own colour and marker, solid."""
+    the metric's line style; a baseline's own colour and marker, solid.
+
+    Examples
+    --------
+    >>> from sparsefs.study.methods import method_style
+    >>> method_style("SET-Attr") == {"color": "#1f77b4", "linestyle": "-", "marker": "o"}
+    True
+    """
     method = catalogue().get(label)
     if method is None:
         return {"color": "black", "linestyle": ":", "marker": "x"}
