@@ -34,7 +34,7 @@ def report_dir(store_path, tmp_path_factory):
     lines = result.stdout.splitlines()
     written = sum(1 for path in out.rglob("*") if path.is_file())
     assert lines[0] == f"wrote {written} files to {out}; open {out / 'index.html'} in a browser"
-    assert lines[1].startswith("beside the paper (K=100): ") and "of 16 (dataset, method) entries" in lines[1]
+    assert lines[1].startswith("beside the paper (each dataset at its paper K): ") and "of 16 (dataset, method) entries" in lines[1]
     assert lines[2].endswith(f"notes on missing data: see {out / 'summary.md'}")
     return out
 
