@@ -80,8 +80,8 @@ class LaplacianScoreSelector(BaselineSelector):
     >>> rng = np.random.RandomState(0)
     >>> groups = np.repeat([0.0, 5.0], 30)
     >>> X = np.c_[rng.randn(60), groups + rng.randn(60) * 0.3, rng.randn(60)]
-    >>> LaplacianScoreSelector(1, random_state=0).fit(X).ranked_features_[0]
-    np.int64(1)
+    >>> int(LaplacianScoreSelector(1, random_state=0).fit(X).ranked_features_[0])
+    1
     """
 
     name = "laplacian"
