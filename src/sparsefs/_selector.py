@@ -422,7 +422,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         seed = int(rng.randint(np.iinfo(np.int32).max))
         if self.bootstrap:
             train_rows = _bootstrap(train_rows, None if targets.strata is None else targets.strata[train_rows], rng)
-        values = _scaled_targets(targets.values, train_rows)
+        values = targets.scaled(train_rows)
         X_train = X[train_rows]
         mean, scale = standardization(X_train, self.standardize)
         train = BatchSource(X_train, None if values is None else values[train_rows], mean, scale, device)
@@ -534,16 +534,6 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         _kselect.check_threshold(self.threshold)
         if self.threshold is not None and self.n_features_to_select == "auto":
             raise ValueError("n_features_to_select='auto' chooses K itself; it cannot be combined with a threshold")
-
-
-def _scaled_targets(values: np.ndarray | None, train_rows: np.ndarray) -> np.ndarray | None:
-    """Regression targets standardised with the training rows' statistics (the network's
-    outputs then start at the right scale and each output weighs the same in the loss);
-    class indices and ``None`` pass through."""
-    if values is None or values.dtype.kind in "iub":
-        return values
-    mean, scale = values[train_rows].mean(axis=0), values[train_rows].std(axis=0)
-    return (values - mean) / np.where(scale > 0, scale, 1.0)
 
 
 def _bootstrap(rows: np.ndarray, strata: np.ndarray | None, rng) -> np.ndarray:

@@ -49,10 +49,10 @@ __all__ = ["Task", "Targets", "Classification", "Regression", "Unsupervised", "r
 class Targets:
     """What a task made of ``y``: the values the network is trained on and what they mean.
 
-    ``values``: class indices (int64), standardised targets of shape ``(n, n_outputs)``, or
-    ``None`` (the network reconstructs its input). ``strata``: the labels a split keeps in
-    proportion (``None``: a random split). ``classes``: the class labels (classification).
-    ``mean``/``scale``: the targets' standardisation (regression).
+    ``values``: class indices (int64), targets of shape ``(n, n_outputs)`` (standardised per
+    split by :meth:`scaled`), or ``None`` (the network reconstructs its input). ``strata``: the
+    labels a split keeps in proportion (``None``: a random split). ``classes``: the class
+    labels (classification).
 
     Examples
     --------
@@ -67,11 +67,16 @@ class Targets:
     n_outputs: int | None  # None: as many as the input has features
     strata: np.ndarray | None = None
     classes: np.ndarray | None = None
-    mean: np.ndarray | None = None
-    scale: np.ndarray | None = None
 
-    def rows(self, rows: np.ndarray) -> np.ndarray | None:
-        return None if self.values is None else self.values[rows]
+    def scaled(self, train_rows: np.ndarray) -> np.ndarray | None:
+        """The values with regression targets standardised by the training rows' statistics
+        (outputs start at the right scale and each weighs the same in the loss); class indices
+        and ``None`` pass through."""
+        values = self.values
+        if values is None or values.dtype.kind in "iub":
+            return values
+        mean, scale = values[train_rows].mean(axis=0), values[train_rows].std(axis=0)
+        return (values - mean) / np.where(scale > 0, scale, 1.0)
 
 
 class Task:
@@ -229,7 +234,7 @@ class Regression(Task):
         if constant.size:
             raise ValueError(f"target column(s) {', '.join(map(str, constant))} of y are constant: "
                              "nothing can be learnt from them; drop them")
-        return Targets(values, values.shape[1], mean=values.mean(axis=0), scale=scale)
+        return Targets(values, values.shape[1])
 
     def loss(self, outputs, targets, reduction="mean"):
         squared = F.mse_loss(outputs, targets, reduction="none").sum(dim=1)

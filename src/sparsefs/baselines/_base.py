@@ -140,10 +140,7 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
             X = X.toarray()
         train, val = validation_split(X.shape[0], self.validation_fraction, self.random_state, strata=targets.strata)
         scaler = StandardScaler().fit(X[train])
-        values = targets.values
-        if values is not None and values.dtype.kind == "f":  # regression: targets on the features' footing
-            values = (values - values[train].mean(axis=0)) / np.where(values[train].std(axis=0) > 0,
-                                                                      values[train].std(axis=0), 1.0)
+        values = targets.scaled(train)  # regression targets standardised like the networks'
         data = SplitData(
             scaler.transform(X[train]).astype(np.float32),
             None if values is None else values[train],
