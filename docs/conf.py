@@ -67,7 +67,6 @@ nitpick_ignore_regex = [
 autosummary_generate = True
 autosummary_ignore_module_all = False
 autodoc_typehints = "none"
-autodoc_default_options = {"members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
@@ -111,5 +110,22 @@ def _copy_reproduction(app, exception):
         shutil.copytree(DOCS / "reproduction", Path(app.outdir) / "reproduction", dirs_exist_ok=True)
 
 
+# A class page lists its own methods and, of those it inherits, only the scikit-learn estimator
+# API a user calls (fit_transform, transform, get_support, ...), not torch.nn.Module's
+# internals or scikit-learn's metadata-routing setters.
+_INHERITED_API = {"fit_transform", "transform", "inverse_transform", "get_support",
+                  "get_feature_names_out", "get_params", "set_params", "predict", "score"}
+
+
+def _skip_foreign_member(app, what, name, obj, skip, options):
+    if what != "class" or skip:
+        return None
+    module = getattr(obj, "__module__", None) or ""
+    if module.startswith("sparsefs"):
+        return None
+    return name not in _INHERITED_API
+
+
 def setup(app):
     app.connect("build-finished", _copy_reproduction)
+    app.connect("autodoc-skip-member", _skip_foreign_member)

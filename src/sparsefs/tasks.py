@@ -50,7 +50,7 @@ class Targets:
     """What a task made of ``y``: the values the network is trained on and what they mean.
 
     ``values``: class indices (int64), targets of shape ``(n, n_outputs)`` (standardised per
-    split by :meth:`scaled`), or ``None`` (the network reconstructs its input). ``strata``: the
+    split by :meth:`Targets.scaled`), or ``None`` (the network reconstructs its input). ``strata``: the
     labels a split keeps in proportion (``None``: a random split). ``classes``: the class
     labels (classification).
 
@@ -109,7 +109,7 @@ class Task:
         raise NotImplementedError
 
     def score_statistics(self, outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        """Sums, over a batch, from which :meth:`score` computes the score of a whole pass."""
+        """Sums, over a batch, from which ``score`` computes the score of a whole pass."""
         raise NotImplementedError
 
     def score(self, statistics: torch.Tensor, n_samples: int) -> float:
@@ -130,7 +130,7 @@ class Task:
 
     def evaluate(self, X_train, y_train, X_test, y_test, features) -> dict[str, float]:
         """The downstream measures of a feature subset: ``{measure: value}``, the task's
-        :attr:`measure` first. ``y`` are the original targets (for unsupervised selection, the
+        ``measure`` first. ``y`` are the original targets (for unsupervised selection, the
         hidden labels, or None)."""
         raise NotImplementedError
 
