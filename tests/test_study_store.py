@@ -10,7 +10,7 @@ import sqlite3
 import numpy as np
 import pytest
 
-from sparsefs.study import Cell, CellOutcome, SQLiteStore, StoreError, open_store
+from sparsefs.study import Cell, CellOutcome, SQLiteStore, StoreError, open_store, results_table
 from sparsefs.study.store import _SCHEMA, APPLICATION_ID, SCHEMA_VERSION
 
 CELL = Cell("colon", "set", {"sparsity": 0.9, "l2": 1e-4}, 3, ("attribution", "strength"))
@@ -174,6 +174,32 @@ def test_stores_written_by_earlier_versions_are_read_and_not_rewritten(tmp_path)
         assert store.statuses() == {CELL.cell_id: "done"}
         assert store.query("PRAGMA application_id").iloc[0, 0] == 0  # its header is left as it was
     assert sha256(path) == before
+
+
+def test_a_store_made_before_the_scores_table_is_read_and_resumed(tmp_path):
+    path = tmp_path / "v1.sqlite"
+    connection = sqlite3.connect(path)
+    with connection:  # the schema as it was before the scores table existed
+        connection.executescript(_SCHEMA.split("CREATE TABLE IF NOT EXISTS scores")[0])
+        connection.execute("INSERT INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+    connection.close()
+    old_cell = Cell("colon", "set", {"sparsity": 0.9, "l2": 1e-4}, 4, ("attribution", "strength"))
+    with sqlite3.connect(path) as connection:  # a cell written by that version
+        connection.execute("INSERT INTO cells (cell_id, dataset, method, params, seed, configuration, status) "
+                           "VALUES (?, 'colon', 'set', ?, 4, '{}', 'done')", (old_cell.cell_id, old_cell.params_key))
+    connection.close()
+    before = sha256(path)
+    with open_store(path, read_only=True) as store:  # readers work without it and change nothing
+        assert results_table(store).empty  # no accuracies yet; no error for the missing table
+        assert store.statuses() == {old_cell.cell_id: "done"}
+    assert sha256(path) == before
+    stored = outcome()
+    stored = CellOutcome(stored.cell, stored.status, stored.record, stored.importances, stored.accuracies,
+                         scores=[("attribution", "all_epochs", 5, "rmse", 0.25)])
+    with open_store(path, create=False) as store:  # a study resuming it can write every measure
+        store.save(stored)
+        assert store.statuses() == {old_cell.cell_id: "done", CELL.cell_id: "done"}
+        assert store.query("SELECT measure, value FROM scores").values.tolist() == [["rmse", 0.25]]
 
 
 def test_a_read_only_store_is_never_written(tmp_path):

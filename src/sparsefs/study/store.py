@@ -5,8 +5,8 @@ Four tables: ``cells`` (one row per cell: configuration, status, measurements, v
 evaluated again without retraining), ``accuracies`` (the task's main measure per metric, window
 and K: SVM test accuracy; SVR test R² for regression; for unsupervised selection, SVM accuracy
 on labels the selection never saw) and ``scores`` (every measure, e.g. ``rmse`` and
-``reconstruction_mse`` beside the main one; stores written before it existed gain it, empty,
-when next written). A finished cell is written in one transaction, so a crash or ``kill -9`` loses at most
+``reconstruction_mse`` beside the main one; stores made before it existed gain it, empty,
+when next opened for writing, and are read without it). A finished cell is written in one transaction, so a crash or ``kill -9`` loses at most
 the cells still in flight and never leaves half a cell behind.
 
 :class:`ResultStore` is the interface the runner and the reports use; :class:`SQLiteStore`
@@ -233,6 +233,10 @@ class SQLiteStore(ResultStore):
                 self._connection = sqlite3.connect(self.path, timeout=60)
                 self._connection.execute("PRAGMA journal_mode=WAL")
                 self._connection.execute("PRAGMA synchronous=FULL")
+                # Tables added to the schema since the store was made (``scores``), empty;
+                # every statement is CREATE ... IF NOT EXISTS, so an up-to-date store is unchanged.
+                with self._connection:
+                    self._connection.executescript(_SCHEMA)
         except sqlite3.DatabaseError as error:
             raise StoreError(_explained(self.path, error)) from error
 
