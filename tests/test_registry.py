@@ -3,7 +3,12 @@ here, goes through the selector, a study and its report with nothing else change
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from sparsefs import SparseFeatureSelector
@@ -96,3 +101,66 @@ def test_registry_refuses_nameless_or_duplicate_parts():
         parts.register(SimpleNamespace(name="", label="B"))
     with pytest.raises(KeyError, match="unknown part 'c'; choose from: a"):
         parts["c"]
+
+
+def test_registered_parts_reach_worker_processes(registered, tmp_path):
+    # Worker processes start without this process's registrations: they travel with the work.
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    selector = SparseFeatureSelector(8, training="half-set", sparsity=0.8, hidden_layer_sizes=(16,), max_epochs=1,
+                                     n_repeats=2, n_jobs=2, random_state=0).fit(X[:200], y[:200])
+    assert selector.get_support().sum() == 8
+    config = parse_config({
+        "study": {"store": str(tmp_path / "jobs.sqlite"), "datasets": ["synthetic-100"], "seeds": 1, "k": [10]},
+        "network": {"training": ["half-set"], "importance": ["attribution"], "sparsity": [0.9],
+                    "hidden_layer_sizes": [16], "max_epochs": 1},
+        "baselines": {"spread": {}},
+    })
+    summary = run_study(config, jobs=2)
+    assert (summary.ran, summary.failed) == (2, 0)
+
+
+PLUGIN = '''
+from sparsefs.network.dst import SET
+from sparsefs.registry import TRAINING_METHODS
+
+class QuarterSET(SET):
+    name, label = "quarter-set", "QuarterSET"
+
+    def moved_fraction(self, initial, step, total_steps):
+        return 0.25 * super().moved_fraction(initial, step, total_steps)
+
+TRAINING_METHODS.register(QuarterSET())
+'''
+
+
+def test_an_installed_plugin_reaches_the_command_line(tmp_path):
+    # A package declaring an entry point in the group "sparsefs.parts", as pip would install it.
+    (tmp_path / "quarter_set_plugin.py").write_text(PLUGIN)
+    info = tmp_path / "quarter_set_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: quarter-set-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[sparsefs.parts]\nquarter-set = quarter_set_plugin\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    out = tmp_path / "ranking.csv"
+    result = subprocess.run(
+        [sys.executable, "-m", "sparsefs.cli", "select", "synthetic-100", "--training", "quarter-set", "-k", "5",
+         "--hidden-layer-sizes", "16", "--max-epochs", "1", "--quiet", "--out", str(out)],
+        capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    ranking = pd.read_csv(out)
+    assert len(ranking) == 200 and ranking.selected.sum() == 5
+
+
+def test_a_broken_plugin_is_skipped_with_a_warning(monkeypatch):
+    import importlib.metadata
+
+    from sparsefs import registry
+
+    broken = importlib.metadata.EntryPoint(name="broken", value="no_such_module_anywhere", group=registry.PLUGIN_GROUP)
+    monkeypatch.setattr(registry, "_plugins_loaded", False)
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: [broken] if group == registry.PLUGIN_GROUP else [])
+    with pytest.warns(RuntimeWarning, match="sparsefs plugin 'broken' .*could not be loaded: ModuleNotFoundError"):
+        registry._load_plugins()
+    assert "set" in TRAINING_METHODS

@@ -160,6 +160,27 @@ class TestCommandLine:
         assert "no target: unsupervised selection" in capsys.readouterr().out
         assert sorted(pd.read_csv(out).feature) == list("abcdef")
 
+    def test_an_unsupervised_selection_never_fits_on_the_rows_evaluate_tests(self, tmp_path, monkeypatch):
+        # select --task unsupervised on labelled data, then evaluate by the labels: one split for both.
+        from sparsefs import SparseFeatureSelector
+        from sparsefs.splitting import paper_fit_rows
+
+        rng = np.random.RandomState(0)
+        X, y = rng.randn(200, 5), np.repeat([0, 1, 2, 3], 50)
+        path = tmp_path / "labelled.csv"
+        pd.DataFrame(X, columns=list("abcde")).assign(label=y).to_csv(path, index=False)
+        fitted_on = []
+        fit = SparseFeatureSelector.fit
+        monkeypatch.setattr(SparseFeatureSelector, "fit",
+                            lambda self, X, y=None, **kw: fitted_on.append(np.asarray(X)) or fit(self, X, y, **kw))
+        assert main(["select", str(path), "--target", "label", "--task", "unsupervised", "-k", "2",
+                     "--max-epochs", "1", "--hidden-layer-sizes", "8", "--out", str(tmp_path / "r.csv"),
+                     "--quiet"]) == 0
+        _, test_rows = paper_fit_rows(y, 0)  # what 'sparsefs evaluate' (classification) tests on, seed 0
+        assert len(fitted_on) == 1 and len(fitted_on[0]) == 160
+        fitted = {tuple(np.round(row, 6)) for row in fitted_on[0]}
+        assert not fitted & {tuple(np.round(row, 6)) for row in X[test_rows]}
+
     def test_a_supervised_task_on_a_file_without_target_is_a_usage_error(self, tmp_path, capsys):
         path = tmp_path / "cells.csv"
         pd.DataFrame(np.random.RandomState(0).randn(20, 3), columns=list("abc")).to_csv(path, index=False)

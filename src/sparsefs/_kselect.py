@@ -49,6 +49,10 @@ def threshold_value(threshold, importances: np.ndarray) -> float:
     (4.0, 3.75, 0.5)
     """
     if isinstance(threshold, str):
+        try:  # a number written as text, as the command line passes it
+            return _finite(float(threshold), threshold)
+        except ValueError:
+            pass
         scale, star, reference = threshold.rpartition("*")
         reference = reference.strip()
         if reference not in ("mean", "median"):
@@ -59,8 +63,15 @@ def threshold_value(threshold, importances: np.ndarray) -> float:
             factor = float(scale) if star else 1.0
         except ValueError:
             raise ValueError(f"threshold={threshold!r}: {scale.strip()!r} is not a number") from None
+        _finite(factor, threshold)
         return factor * float(np.mean(importances) if reference == "mean" else np.median(importances))
-    return float(threshold)
+    return _finite(float(threshold), threshold)
+
+
+def _finite(value: float, threshold) -> float:
+    if not np.isfinite(value):
+        raise ValueError(f"threshold={threshold!r}: not a finite number")
+    return value
 
 
 def check_threshold(threshold) -> None:

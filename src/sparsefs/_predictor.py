@@ -57,4 +57,7 @@ class TrainedNetwork:
 
     def score(self, X, y) -> float:
         """Accuracy of ``predict(X)`` against ``y``."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
+        predicted, y = self.predict(X), np.asarray(y)
+        if y.ndim != 1 or len(y) != len(predicted):
+            raise ValueError(f"y of shape {y.shape} does not match the {len(predicted)} rows of X")
+        return float(np.mean(predicted == y))

@@ -22,7 +22,7 @@ from .devices import parse_device, resolve_device
 from .importance import METRICS, WINDOWS
 from .network import BACKENDS
 from .presets import PRESETS, preset_params
-from .registry import TASKS, TRAINING_METHODS
+from .registry import TASKS, TRAINING_METHODS, added_parts, call_with_parts
 from .splitting import validation_split
 from .tasks import Task, resolve_task
 from .stability import combine_importances, nogueira_stability, selection_matrix
@@ -117,7 +117,9 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     standardize : bool, default=True
         Scale features to zero mean and unit variance with statistics of the training rows.
         Sparse ``X`` is scaled to unit variance but never centred (centring would make every
-        zero non-zero); it is never densified, not per batch either.
+        zero non-zero); for classification and regression it is never densified, not per batch
+        either (unsupervised selection adds noise to every input and reconstructs every
+        feature, so its batches are dense).
     device : str, default="auto"
         A torch device; ``"auto"`` takes CUDA when available, else the CPU.
     random_state : int, RandomState instance or None, default=None
@@ -338,12 +340,15 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         """Train the network on ``(X, y)`` (or on ``X`` alone, unsupervised) and rank the features.
 
         ``X`` may be a numpy array, a pandas DataFrame (column names are kept), a scipy
-        sparse matrix or a torch sparse tensor (never densified: the network reads each
-        batch's non-zeros; a malformed one is refused). ``y``: class labels, continuous targets
+        sparse matrix or a torch sparse tensor (for classification and regression never densified:
+        the network reads each batch's non-zeros; a malformed one is refused). ``y``: class labels, continuous targets
         (1-D, or 2-D for several outputs), or None. ``on_epoch_end``, if given, is called with
-        each epoch's history record; returning ``True`` from it stops the fit after that epoch,
-        keeping the best epoch so far (with ``n_jobs > 1`` it runs in the workers).
+        each epoch's history record; returning a true value (``True``, numpy's ``True``) stops the
+        fit after that epoch, keeping the best epoch so far (with ``n_jobs > 1`` it runs in the
+        workers).
         """
+        if on_epoch_end is not None and not callable(on_epoch_end):
+            raise TypeError(f"on_epoch_end must be a function of the epoch's record, got {type(on_epoch_end).__name__}")
         self._check_settings()
         # The settings of this fit: the parameters, with the preset's values where left at default.
         changed = preset_params(self.preset, self.get_params(deep=False))
@@ -366,8 +371,10 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             # One seed per repeat, drawn from random_state: each repeat is then the fit that
             # random_state=seed would make, in whichever process runs it.
             seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max, size=self.n_repeats)
+            parts = added_parts()  # parts registered in this process, which worker processes lack
             runs = Parallel(n_jobs=self.n_jobs)(
-                delayed(s._fit_once)(X, targets, task, int(seed), metrics, hidden, device, on_epoch_end)
+                delayed(call_with_parts)(parts, s._fit_once, X, targets, task, int(seed), metrics, hidden, device,
+                                         on_epoch_end)
                 for seed in seeds
             )
         result, constant = runs[0][0], runs[0][1]

@@ -7,6 +7,7 @@ and exit status 2; only genuine bugs show a traceback.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sqlite3
 import sys
 from contextlib import ExitStack
@@ -33,12 +34,11 @@ def _load(args: argparse.Namespace):
     return load(args.data, target=args.target, data_home=args.data_home, progress=not args.quiet)
 
 
-def _split(dataset, seed: int, task: str) -> tuple[np.ndarray, np.ndarray]:
-    """``(fit rows, test rows)`` of the paper split: stratified by the labels for classification,
-    random otherwise."""
-    from .splitting import paper_fit_rows
+def _split(dataset, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(fit rows, test rows)`` of the paper split, the same whatever the task (as in studies)."""
+    from .splitting import dataset_fit_rows
 
-    return paper_fit_rows(dataset.y if task == "classification" else None, seed, dataset.n_samples)
+    return dataset_fit_rows(dataset, seed)
 
 
 def _task_of(args: argparse.Namespace, dataset) -> str:
@@ -50,6 +50,19 @@ def _task_of(args: argparse.Namespace, dataset) -> str:
     if args.task == "classification" and dataset.task == "regression":
         raise UsageError(f"--task classification: the target of {dataset.name} is continuous")
     return args.task
+
+
+def _as_task(dataset, task: str):
+    """``dataset`` with the target ``task`` needs. ``--task regression`` on a target read as class
+    labels (whole numbers, e.g. counts) regresses on their values; labels that are not numbers
+    cannot be regressed on."""
+    if task != "regression" or dataset.task != "classification":
+        return dataset
+    if dataset.classes.dtype.kind not in "iufb":
+        raise UsageError(f"--task regression needs a numeric target: the target of {dataset.name} holds labels "
+                         f"such as {dataset.classes[0]!r}")
+    return dataclasses.replace(dataset, y=dataset.classes[dataset.y].astype(np.float64),
+                               classes=np.empty(0), task="regression")
 
 
 def _feature_labels(dataset) -> np.ndarray:
@@ -78,7 +91,8 @@ def cmd_select(args: argparse.Namespace) -> int:
     if args.plot:
         _check_plot_file(args.plot)  # before minutes of training
     from ._selector import SparseFeatureSelector  # torch: imported once the data are known to be usable
-    rows = np.arange(dataset.n_samples) if args.all_rows else _split(dataset, args.seed, task)[0]
+    dataset = _as_task(dataset, task)
+    rows = np.arange(dataset.n_samples) if args.all_rows else _split(dataset, args.seed)[0]
     selector = SparseFeatureSelector(
         args.k,
         threshold=args.threshold,
@@ -139,6 +153,8 @@ def cmd_select(args: argparse.Namespace) -> int:
         lower, upper = selector.stability_interval_
         print(f"{args.repeats} repeats: stability of the top {k} {selector.stability_:.3f} (95% CI {lower:.3f}..{upper:.3f})")
     shown = min(k, args.show)
+    if k == 0:
+        print(f"no feature selected: none has an importance of at least the threshold {args.threshold!r}")
     if shown:
         print(f"top {shown} of {k} selected features:")
         print(ranking.head(shown).to_string(index=False))
@@ -194,8 +210,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .registry import TASKS
 
     task = TASKS[task_name]
-    fit_rows, test = _split(dataset, args.seed, task_name)
-    y = dataset.y
+    dataset = _as_task(dataset, task_name)
+    fit_rows, test = _split(dataset, args.seed)
+    # An unsupervised selection is judged by class labels it never saw; a continuous target is none.
+    y = None if task_name == "unsupervised" and dataset.task == "regression" else dataset.y
     described = {
         "classification": "SVM (RBF, C=1) test accuracy",
         "regression": "SVR (RBF) test R² and RMSE",

@@ -1,7 +1,8 @@
 """Standardised mini-batches of a dense or sparse feature matrix, on a torch device.
 
 Dense matrices are standardised once and moved to the device whole. Sparse matrices (scipy
-CSR/CSC or a torch sparse tensor) are never densified, not per batch either: each batch is a
+CSR/CSC or a torch sparse tensor) are never densified, not per batch either (except as the
+reconstruction targets and noisy inputs of unsupervised selection): each batch is a
 torch CSR tensor holding the batch's non-zeros, scaled (never centred: centring would make
 every zero non-zero), and the network's first layer multiplies it as it is. A batch of a
 million-column matrix with 200 non-zeros a row costs what its non-zeros cost.

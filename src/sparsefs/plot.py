@@ -40,7 +40,7 @@ def plot_importances(selector, *, top: int = 20, feature_names=None, ax=None):
     """
     importances = np.asarray(_fitted(selector, "feature_importances_"), dtype=float)
     names = _names(selector, feature_names, len(importances))
-    order = np.argsort(-importances, kind="stable")[: int(top)]
+    order = np.argsort(-importances, kind="stable")[: _top(top)]
     selected = selector.get_support()[order]
     spread = None
     per_repeat = getattr(selector, "importances_per_repeat_", None)
@@ -73,10 +73,19 @@ def plot_image_importances(importances, image_shape, *, order: str = "C", title:
     >>> figure.axes[0].images[0].get_array().shape
     (8, 8)
     """
-    vector = getattr(importances, "feature_importances_", importances)
+    if hasattr(importances, "get_params"):  # an estimator: its fitted importances
+        vector = _fitted(importances, "feature_importances_")
+    else:
+        vector = importances
     vector = np.asarray(vector, dtype=float)
-    rows, columns = (int(n) for n in image_shape)
-    if vector.ndim != 1 or vector.size != rows * columns:
+    shape = tuple(np.ravel(image_shape))
+    if len(shape) != 2 or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0
+                                  for n in shape):
+        raise ValueError(f"image_shape={image_shape!r}: expected (rows, columns), two positive integers")
+    rows, columns = (int(n) for n in shape)
+    if vector.ndim != 1:
+        raise ValueError(f"importances of shape {vector.shape}: expected one value per feature (a 1-D vector)")
+    if vector.size != rows * columns:
         raise ValueError(f"{vector.size} importances cannot be drawn as a {rows}x{columns} image")
     figure, ax = _figure_and_axes(ax, (4, 4))
     draw_heat_map(ax, vector.reshape((rows, columns), order=order), title=title, colorbar=True)
@@ -133,8 +142,13 @@ def plot_history(history, *, ax=None):
     >>> [len(ax.lines) for ax in figure.axes]  # train, validation, best-epoch line in each panel
     [3, 3]
     """
-    record = getattr(history, "history_", history)
-    best = getattr(history, "best_epoch_", None)
+    if hasattr(history, "get_params"):  # an estimator: its fitted history
+        record, best = _fitted(history, "history_"), history.best_epoch_
+    else:
+        record, best = history, None
+    if not isinstance(record, dict) or not len(record.get("epoch", ())) or "val_loss" not in record:
+        raise ValueError("plot_history needs a fitted selector or a history dict with 'epoch' and 'val_loss' entries "
+                         "for at least one epoch")
     epochs = np.asarray(record["epoch"])
     val_loss = np.asarray(record["val_loss"], dtype=float)
     if best is None:
@@ -183,7 +197,7 @@ def plot_stability(selector, *, top: int = 30, feature_names=None, ax=None):
     if frequency is None:
         raise ValueError("plot_stability needs a selector fitted with n_repeats > 1 (it has no selection_frequency_)")
     names = _names(selector, feature_names, len(frequency))
-    order = np.argsort(-frequency, kind="stable")[: int(top)]
+    order = np.argsort(-frequency, kind="stable")[: _top(top)]
     figure, ax = _figure_and_axes(ax, (max(5, 0.25 * len(order) + 1.5), 3.6))
     selected = selector.get_support()[order]
     ax.bar(np.arange(len(order)), frequency[order], color=[SELECTED_COLOUR if s else OTHER_COLOUR for s in selected])
@@ -202,6 +216,12 @@ def _figure_and_axes(ax, figsize):
     Figure = import_optional("matplotlib.figure", "plot", "sparsefs.plot").Figure
     figure = Figure(figsize=figsize, layout="constrained")
     return figure, figure.subplots()
+
+
+def _top(top) -> int:
+    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
+        raise ValueError(f"top={top!r}: expected a positive integer (how many features to draw)")
+    return int(top)
 
 
 def _fitted(selector, attribute: str):

@@ -10,15 +10,27 @@ Registries are filled when the module defining the parts is imported (``sparsefs
 ``sparsefs.network.dst``, ``sparsefs.importance``, ``sparsefs.baselines``); the lookups here
 import those modules on first use, so this module itself stays light (no torch).
 
+Parts from outside sparsefs reach a process in two ways. An installed package names the
+module that registers them as an entry point in the group ``sparsefs.parts`` (the way pytest
+finds its plugins); the first lookup in any process imports it, so the ``sparsefs`` command
+and every worker process know its parts. And parts registered at run time (in a script or a
+notebook) travel with the work that sparsefs sends to worker processes (``n_jobs``, a study's
+``jobs``): :func:`added_parts` and :func:`call_with_parts`.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping
+import importlib.metadata
+import warnings
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-__all__ = ["Registry", "TASKS", "TRAINING_METHODS", "METRICS", "BASELINES"]
+__all__ = ["Registry", "TASKS", "TRAINING_METHODS", "METRICS", "BASELINES", "PLUGIN_GROUP", "added_parts",
+           "call_with_parts"]
+
+#: The entry-point group whose modules register parts from other packages.
+PLUGIN_GROUP = "sparsefs.parts"
 
 
 class Registry(Mapping):
@@ -33,6 +45,8 @@ class Registry(Mapping):
         What the parts are, for messages ("training method", "baseline", ...).
     providers : tuple of str
         Modules whose import registers the built-in parts; imported on first lookup.
+    reserved : tuple of str
+        Names that mean something else where parts are chosen (a task named "auto").
 
     Examples
     --------
@@ -48,8 +62,9 @@ class Registry(Mapping):
     KeyError: "unknown colour 'blue'; choose from: red"
     """
 
-    def __init__(self, kind: str, providers: tuple[str, ...] = ()):
+    def __init__(self, kind: str, providers: tuple[str, ...] = (), reserved: tuple[str, ...] = ()):
         self.kind = kind
+        self._reserved = reserved
         self._providers = providers
         self._loaded = not providers
         self._parts: dict[str, Any] = {}
@@ -59,12 +74,16 @@ class Registry(Mapping):
             self._loaded = True  # before importing: a provider's own lookups must not recurse
             for module in self._providers:
                 importlib.import_module(module)
+            _load_plugins()
 
     def register(self, part: Any, *, replace: bool = False) -> Any:
         """Add ``part`` under ``part.name``; returns it (usable as a class decorator)."""
         name = getattr(part, "name", None)
         if not isinstance(name, str) or not name:
             raise TypeError(f"a {self.kind} needs a non-empty string 'name', got {name!r}")
+        if name != name.strip() or "," in name or name in self._reserved:
+            raise ValueError(f"{name!r} cannot name a {self.kind}: "
+                             + ("it is reserved" if name in self._reserved else "no surrounding spaces or commas"))
         if not isinstance(getattr(part, "label", None), str):
             raise TypeError(f"the {self.kind} {name!r} needs a string 'label'")
         if name in self._parts and not replace and self._parts[name] is not part:
@@ -91,7 +110,7 @@ class Registry(Mapping):
 
     def __contains__(self, name: object) -> bool:
         self._load()
-        return name in self._parts
+        return isinstance(name, str) and name in self._parts
 
     def __iter__(self) -> Iterator[str]:
         self._load()
@@ -110,7 +129,72 @@ class Registry(Mapping):
         return f"Registry({self.kind!r}, names={list(self.names())})"
 
 
-TASKS = Registry("task", ("sparsefs.tasks",))
+TASKS = Registry("task", ("sparsefs.tasks",), reserved=("auto",))
 TRAINING_METHODS = Registry("training method", ("sparsefs.network.dst",))
 METRICS = Registry("importance metric", ("sparsefs.importance",))
 BASELINES = Registry("baseline", ("sparsefs.baselines",))
+
+
+_plugins_loaded = False
+
+
+def _load_plugins() -> None:
+    """Import, once per process, the modules that installed packages declare in
+    :data:`PLUGIN_GROUP`. A plugin that fails to import is skipped with a warning naming it:
+    one broken package must not stop sparsefs."""
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    for entry_point in importlib.metadata.entry_points(group=PLUGIN_GROUP):
+        try:
+            entry_point.load()
+        except Exception as error:  # noqa: BLE001 - any failure of foreign code
+            warnings.warn(f"sparsefs plugin {entry_point.name!r} ({entry_point.value}) could not be loaded: "
+                          f"{type(error).__name__}: {error}", RuntimeWarning, stacklevel=3)
+
+
+_REGISTRIES = {"tasks": TASKS, "training_methods": TRAINING_METHODS, "metrics": METRICS, "baselines": BASELINES}
+
+
+def added_parts() -> dict[str, tuple]:
+    """The parts of this process that a fresh worker process would lack: those registered from
+    outside sparsefs, by registry. Pickled with the work (cloudpickle carries a class defined
+    in a script or notebook by value), they are registered in the worker by
+    :func:`call_with_parts`.
+
+    Examples
+    --------
+    >>> from sparsefs.registry import added_parts
+    >>> added_parts()
+    {}
+    """
+    added = {}
+    for key, registry in _REGISTRIES.items():
+        parts = tuple(part for part in registry.values() if not _module_of(part).startswith("sparsefs."))
+        if parts:
+            added[key] = parts
+    return added
+
+
+def call_with_parts(parts: dict[str, tuple], function: Callable, *args, **kwargs):
+    """Register ``parts`` (from :func:`added_parts` in the parent process) where they are
+    missing, then call ``function``: what sparsefs runs in a worker process.
+
+    Examples
+    --------
+    >>> from sparsefs.registry import added_parts, call_with_parts
+    >>> call_with_parts(added_parts(), sum, [1, 2])
+    3
+    """
+    for key, registered in parts.items():
+        registry = _REGISTRIES[key]
+        for part in registered:
+            if part.name not in registry:
+                registry.register(part)
+    return function(*args, **kwargs)
+
+
+def _module_of(part: Any) -> str:
+    owner = part if isinstance(part, type) else type(part)
+    return getattr(owner, "__module__", "") or ""

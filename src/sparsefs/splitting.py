@@ -16,6 +16,7 @@ out at least one of every class and keeps at least one for training.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -107,8 +108,21 @@ def validation_split(n_samples: int, fraction: float, random_state=None, strata=
     >>> len(train), len(validation)
     (8, 2)
     """
+    if strata is not None:
+        return stratified_split(strata, fraction, random_state)
     # One class for every row makes stratified_split a plain seeded random split.
-    return stratified_split(np.zeros(n_samples, dtype=int) if strata is None else strata, fraction, random_state)
+    with _rows_not_classes(n_samples):
+        return stratified_split(np.zeros(n_samples, dtype=int), fraction, random_state)
+
+
+@contextmanager
+def _rows_not_classes(n_samples: int):
+    """A random split's too-few-rows error in rows, not in the one class it splits by."""
+    try:
+        yield
+    except ValueError as error:
+        needed = str(error).partition("at least ")[2].split(" ")[0]
+        raise ValueError(f"{n_samples} row(s) are too few to split: the split needs at least {needed}") from None
 
 
 def paper_fit_rows(y, random_state=None, n_samples: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -125,6 +139,26 @@ def paper_fit_rows(y, random_state=None, n_samples: int | None = None) -> tuple[
     (80, 20)
     """
     if y is None:
-        y = np.zeros(n_samples, dtype=int)
-    train, validation, test = paper_split(y, random_state)
+        with _rows_not_classes(n_samples):
+            train, validation, test = paper_split(np.zeros(n_samples, dtype=int), random_state)
+    else:
+        train, validation, test = paper_split(y, random_state)
     return np.sort(np.concatenate([train, validation])), test
+
+
+def dataset_fit_rows(dataset, random_state=None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`paper_fit_rows` of a :class:`~sparsefs.datasets.Dataset`: stratified by its class
+    labels whenever it has classes, whatever the selection is for, so that an unsupervised
+    selection, a study's cells and a later evaluation on the labels all use the same rows;
+    random for regression targets and unlabelled data.
+
+    Examples
+    --------
+    >>> from sparsefs.datasets import load
+    >>> from sparsefs.splitting import dataset_fit_rows
+    >>> fit_rows, test = dataset_fit_rows(load("synthetic-100"), random_state=0)
+    >>> len(fit_rows), len(test)
+    (80, 20)
+    """
+    labels = dataset.y if dataset.task == "classification" else None
+    return paper_fit_rows(labels, random_state, dataset.n_samples)

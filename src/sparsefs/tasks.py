@@ -169,6 +169,8 @@ class Classification(Task):
         if kind not in ("binary", "multiclass"):
             raise ValueError(f"classification needs one column of class labels; y is {kind!r}"
                              + (" (use task='regression' for a continuous target)" if kind.startswith("continuous") else ""))
+        if len(classes) == 0:
+            raise ValueError("y holds no labels")
         if len(classes) < 2:
             only = classes[0].item() if isinstance(classes[0], np.generic) else classes[0]  # 0, not np.int64(0)
             raise ValueError(f"y has 1 class ({only!r}); feature selection needs at least 2 classes")

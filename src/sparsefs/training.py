@@ -267,7 +267,7 @@ def train_network(
             accumulator.end_epoch(is_best)
         for key, value in record.items():
             history[key].append(value)
-        if on_epoch_end is not None and on_epoch_end(record) is True:
+        if on_epoch_end is not None and bool(on_epoch_end(record)):  # a numpy True stops it too
             stop_reason = "callback"
             break
         if validation is not None and epoch - best_epoch >= config.patience:

@@ -131,6 +131,7 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
         The task follows ``y`` as for :class:`~sparsefs.SparseFeatureSelector` (no ``y``:
         unsupervised); a baseline refuses a task it does not do, naming the ones it does.
         """
+        self._check_settings()
         task = resolve_task("auto" if len(self.tasks) > 1 or self.tasks[0] != "unsupervised" else "unsupervised", y)
         if task.name not in self.tasks:
             raise ValueError(f"{self.label or type(self).__name__} selects features for {' and '.join(self.tasks)}, "
@@ -148,7 +149,7 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
             None if values is None else values[val],
             targets.n_outputs or 0,
             task,
-            scaler.scale_,
+            np.sqrt(scaler.var_),  # not scale_, which scikit-learn sets to 1 for constant columns
         )
         fitted = self._fit_model(data)
         self.feature_importances_ = np.asarray(fitted.importances, dtype=np.float64)

@@ -213,6 +213,13 @@ def parse_config(document: Mapping, source: str = "<config>") -> StudyConfig:
     baselines = _baselines(_table(document, "baselines", where), where) if "baselines" in document else ()
     if network is None and not baselines:
         raise ConfigError(f"{source}: nothing to run: add a [network] table or a [baselines.NAME] table")
+    if settings["task"] in ("classification", "unsupervised"):  # they need class labels (unsupervised: to judge)
+        for dataset in settings["datasets"]:
+            if dataset_task(dataset) == "regression":
+                raise where.at("study", "task").error(
+                    f"{settings['task']!r} needs class labels, but {dataset} has a continuous target"
+                    + (" (an unsupervised study judges the selection by the accuracy on the labels it hides)"
+                       if settings["task"] == "unsupervised" else ""))
     for baseline in baselines:  # a baseline must do each dataset's task (where it is known before loading)
         supported = BASELINES[baseline.name].tasks
         for dataset in settings["datasets"]:

@@ -33,7 +33,7 @@ from .._watchdog import exit_with_driver
 from ..baselines import BASELINES
 from ..datasets import load
 from ..registry import TASKS
-from ..splitting import paper_fit_rows
+from ..splitting import dataset_fit_rows
 from .cells import BASELINE_WINDOW, Cell, CellOutcome
 
 try:  # POSIX only: on Windows the peak memory of a CPU cell is not recorded
@@ -77,7 +77,7 @@ def run_cell(cell: Cell, evaluation: Evaluation, data_home: str | None, threads:
         try:
             dataset = _dataset(cell.dataset, data_home, cell.target)
             task = _task(cell, dataset)
-            fit_rows, test_rows = _split(dataset, cell.seed, task)
+            fit_rows, test_rows = dataset_fit_rows(dataset, cell.seed)
             estimator = build_estimator(cell, task)
             with _recorded_warnings() as caught, _peak_memory(_device_of(cell)) as peak:
                 fit_started = time.perf_counter()
@@ -115,7 +115,7 @@ def evaluate_stored(
     with _torch_threads(threads):
         dataset = _dataset(cell.dataset, data_home, cell.target)
         task = _task(cell, dataset)
-        fit_rows, test_rows = _split(dataset, cell.seed, task)
+        fit_rows, test_rows = dataset_fit_rows(dataset, cell.seed)
         accuracies, scores = _accuracies(cell, importances, evaluation, dataset, fit_rows, test_rows, task)
     return CellOutcome(cell, "done", accuracies=accuracies, scores=scores)
 
@@ -148,16 +148,14 @@ def _task(cell: Cell, dataset) -> str:
     if task == "unsupervised" and dataset.y is None:
         raise ValueError(f"{dataset.name} has no labels: a study judges an unsupervised selection by the accuracy "
                          "on labels it never saw; rank an unlabelled file with 'sparsefs select' instead")
+    if task == "unsupervised" and dataset.task == "regression":
+        raise ValueError(f"{dataset.name} has a continuous target: a study judges an unsupervised selection by the "
+                         "accuracy on class labels it never saw")
     if task != "unsupervised" and dataset.task != task:
         raise ValueError(f"[study] task = {task!r}, but the target of {dataset.name} is for {dataset.task}")
     return task
 
 
-def _split(dataset, seed: int, task: str) -> tuple[np.ndarray, np.ndarray]:
-    """The rows a cell may fit on (train + validation of the paper split) and its test rows:
-    stratified by class where there are classes (unsupervised selection too: the same rows as
-    the supervised cells of the dataset), random for regression."""
-    return paper_fit_rows(None if dataset.task == "regression" else dataset.y, seed, dataset.n_samples)
 
 
 def _importances(cell: Cell, estimator) -> dict[str, dict[str, np.ndarray]]:

@@ -22,6 +22,7 @@ from joblib._parallel_backends import LokyBackend, MultiprocessingBackend
 from tqdm import tqdm
 
 from .._watchdog import exit_with_driver
+from ..registry import added_parts, call_with_parts
 from ..datasets import load
 from .cells import Cell, CellOutcome, expand_cells
 from .config import StudyConfig, is_data_file
@@ -206,15 +207,17 @@ def _outcomes(
     plan: StudyPlan, results: ResultStore, evaluation: Evaluation, data_home, threads: int, jobs: int
 ) -> Iterator[CellOutcome]:
     driver = (socket.gethostname(), os.getpid())  # local workers end themselves if this process dies
-    training = [joblib.delayed(run_cell)(cell, evaluation, data_home, threads, driver) for cell in plan.to_run]
+    parts = added_parts()  # parts registered in this process, which worker processes lack
+    training = [joblib.delayed(call_with_parts)(parts, run_cell, cell, evaluation, data_home, threads, driver)
+                for cell in plan.to_run]
     yield from _as_completed(training, jobs, driver)
     # Stored importances travel to the workers a chunk at a time: a whole study's can fill gigabytes.
     for start in range(0, len(plan.to_evaluate), _EVALUATION_CHUNK):
         chunk = plan.to_evaluate[start : start + _EVALUATION_CHUNK]
         yield from _as_completed(
             [
-                joblib.delayed(evaluate_stored)(cell, results.importances(cell.cell_id), evaluation, data_home, threads,
-                                                driver)
+                joblib.delayed(call_with_parts)(parts, evaluate_stored, cell, results.importances(cell.cell_id),
+                                                evaluation, data_home, threads, driver)
                 for cell in chunk
             ],
             jobs,
