@@ -156,3 +156,19 @@ def test_the_registry_refuses_names_that_could_never_be_chosen():
     with pytest.raises(ValueError, match="no surrounding spaces or commas"):
         TASKS.register(SimpleNamespace(name="a,b", label="AB"))
     assert "auto" not in TASKS and "a,b" not in TASKS
+
+
+@pytest.mark.parametrize("y, message", [
+    (X[:, 0].astype(complex), "complex"),
+    (X[:, 0] * 1e300, "overflows"),
+])
+def test_regression_targets_that_cannot_be_learnt_are_refused(y, message):
+    with pytest.raises(ValueError, match=message):
+        small(task="regression").fit(X, y)
+
+
+def test_r2_of_a_single_test_row_is_refused():
+    from sparsefs.evaluation import svr_scores
+
+    with pytest.raises(ValueError, match="R² needs at least 2 test rows, got 1"):
+        svr_scores(X[:50], X[:50, 0], X[50:51], X[50:51, 0], [0, 1])

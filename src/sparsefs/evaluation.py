@@ -56,6 +56,8 @@ def svr_scores(X_train, y_train, X_test, y_test, features) -> dict[str, float]:
     """
     features = _checked(features)
     y_train, y_test = np.asarray(y_train, dtype=float), np.asarray(y_test, dtype=float)
+    if len(y_test) < 2:  # R² compares errors with the test targets' own spread
+        raise ValueError(f"R² needs at least 2 test rows, got {len(y_test)}")
     regressor = make_pipeline(StandardScaler(), SVR())
     if y_train.ndim == 2 and y_train.shape[1] > 1:
         regressor = MultiOutputRegressor(regressor)

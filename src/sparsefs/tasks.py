@@ -217,6 +217,8 @@ class Regression(Task):
     measure_label = "SVR test R² (%)"
 
     def targets(self, y, n_samples: int) -> Targets:
+        if np.iscomplexobj(y):
+            raise ValueError("regression needs real targets; y holds complex numbers")
         try:
             values = np.asarray(y, dtype=np.float64)
         except (TypeError, ValueError):
@@ -231,7 +233,10 @@ class Regression(Task):
             shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
             raise ValueError(f"y has {len(rows)} row(s) with NaN or infinite targets, row(s) {shown} "
                              "(counting from 1); drop or fill them")
-        scale = values.std(axis=0)
+        with np.errstate(over="ignore"):
+            scale = values.std(axis=0)
+        if not np.isfinite(scale).all():
+            raise ValueError("y's spread overflows float64 (targets near 1e300?): rescale the targets")
         constant = np.flatnonzero(scale == 0)
         if constant.size:
             raise ValueError(f"target column(s) {', '.join(map(str, constant))} of y are constant: "
