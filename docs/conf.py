@@ -120,7 +120,10 @@ _INHERITED_API = {"fit_transform", "transform", "inverse_transform", "get_suppor
 def _skip_foreign_member(app, what, name, obj, skip, options):
     if what != "class" or skip:
         return None
-    module = getattr(obj, "__module__", None) or ""
+    function = obj.fget if isinstance(obj, property) else obj
+    if not callable(function):  # a documented class attribute (a part's name, label, style)
+        return None
+    module = getattr(function, "__module__", None) or ""
     if module.startswith("sparsefs"):
         return None
     return name not in _INHERITED_API

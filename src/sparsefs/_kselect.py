@@ -50,9 +50,11 @@ def threshold_value(threshold, importances: np.ndarray) -> float:
     """
     if isinstance(threshold, str):
         try:  # a number written as text, as the command line passes it
-            return _finite(float(threshold), threshold)
+            number = float(threshold)
         except ValueError:
-            pass
+            number = None
+        if number is not None:
+            return _finite(number, threshold)
         scale, star, reference = threshold.rpartition("*")
         reference = reference.strip()
         if reference not in ("mean", "median"):

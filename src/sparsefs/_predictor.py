@@ -58,6 +58,8 @@ class TrainedNetwork:
     def score(self, X, y) -> float:
         """Accuracy of ``predict(X)`` against ``y``."""
         predicted, y = self.predict(X), np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:  # a column vector, as scikit-learn's scorers accept
+            y = y.ravel()
         if y.ndim != 1 or len(y) != len(predicted):
             raise ValueError(f"y of shape {y.shape} does not match the {len(predicted)} rows of X")
         return float(np.mean(predicted == y))

@@ -343,8 +343,8 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         sparse matrix or a torch sparse tensor (for classification and regression never densified:
         the network reads each batch's non-zeros; a malformed one is refused). ``y``: class labels, continuous targets
         (1-D, or 2-D for several outputs), or None. ``on_epoch_end``, if given, is called with
-        each epoch's history record; returning a true value (``True``, numpy's ``True``) stops the
-        fit after that epoch, keeping the best epoch so far (with ``n_jobs > 1`` it runs in the
+        each epoch's history record; returning ``True`` (or numpy's ``True``) stops the
+        fit after that epoch (``None`` or ``False`` go on; other answers are refused), keeping the best epoch so far (with ``n_jobs > 1`` it runs in the
         workers).
         """
         if on_epoch_end is not None and not callable(on_epoch_end):

@@ -34,11 +34,12 @@ def _load(args: argparse.Namespace):
     return load(args.data, target=args.target, data_home=args.data_home, progress=not args.quiet)
 
 
-def _split(dataset, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(fit rows, test rows)`` of the paper split, the same whatever the task (as in studies)."""
+def _split(dataset, seed: int, task: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(fit rows, test rows)`` of the paper split of the dataset as read, the same whatever the
+    task wherever that task can run (as in studies)."""
     from .splitting import dataset_fit_rows
 
-    return dataset_fit_rows(dataset, seed)
+    return dataset_fit_rows(dataset, seed, task)
 
 
 def _task_of(args: argparse.Namespace, dataset) -> str:
@@ -91,8 +92,8 @@ def cmd_select(args: argparse.Namespace) -> int:
     if args.plot:
         _check_plot_file(args.plot)  # before minutes of training
     from ._selector import SparseFeatureSelector  # torch: imported once the data are known to be usable
+    rows = np.arange(dataset.n_samples) if args.all_rows else _split(dataset, args.seed, task)[0]
     dataset = _as_task(dataset, task)
-    rows = np.arange(dataset.n_samples) if args.all_rows else _split(dataset, args.seed)[0]
     selector = SparseFeatureSelector(
         args.k,
         threshold=args.threshold,
@@ -210,8 +211,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .registry import TASKS
 
     task = TASKS[task_name]
+    fit_rows, test = _split(dataset, args.seed, task_name)
     dataset = _as_task(dataset, task_name)
-    fit_rows, test = _split(dataset, args.seed)
     # An unsupervised selection is judged by class labels it never saw; a continuous target is none.
     y = None if task_name == "unsupervised" and dataset.task == "regression" else dataset.y
     described = {

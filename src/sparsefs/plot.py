@@ -9,6 +9,8 @@ heat-map style of sparsefs: the demo and the study report use it too.
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 
 from ._optional import import_optional
@@ -79,8 +81,8 @@ def plot_image_importances(importances, image_shape, *, order: str = "C", title:
         vector = importances
     vector = np.asarray(vector, dtype=float)
     shape = tuple(np.ravel(image_shape))
-    if len(shape) != 2 or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0
-                                  for n in shape):
+    if len(shape) != 2 or not all(isinstance(n, (Real, np.number)) and not isinstance(n, (bool, np.bool_))
+                                  and float(n).is_integer() and n > 0 for n in shape):
         raise ValueError(f"image_shape={image_shape!r}: expected (rows, columns), two positive integers")
     rows, columns = (int(n) for n in shape)
     if vector.ndim != 1:
@@ -146,6 +148,8 @@ def plot_history(history, *, ax=None):
         record, best = _fitted(history, "history_"), history.best_epoch_
     else:
         record, best = history, None
+    if hasattr(record, "to_dict"):  # a DataFrame of the history
+        record = record.to_dict("list")
     if not isinstance(record, dict) or not len(record.get("epoch", ())) or "val_loss" not in record:
         raise ValueError("plot_history needs a fitted selector or a history dict with 'epoch' and 'val_loss' entries "
                          "for at least one epoch")

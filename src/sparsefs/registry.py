@@ -189,9 +189,8 @@ def call_with_parts(parts: dict[str, tuple], function: Callable, *args, **kwargs
     """
     for key, registered in parts.items():
         registry = _REGISTRIES[key]
-        for part in registered:
-            if part.name not in registry:
-                registry.register(part)
+        for part in registered:  # replace: a reused worker may hold an older version of the part
+            registry.register(part, replace=True)
     return function(*args, **kwargs)
 
 

@@ -22,6 +22,25 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 
+class TooFewToSplit(ValueError):
+    """A class (or, for a random split, the data) has fewer rows than the split needs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefs.splitting import TooFewToSplit, stratified_split
+    >>> try:
+    ...     stratified_split(np.array([0, 0, 1]), 0.5)
+    ... except TooFewToSplit as error:
+    ...     print(error.needed)
+    2
+    """
+
+    def __init__(self, message: str, needed: int):
+        super().__init__(message)
+        self.needed = needed
+
+
 def stratified_split(
     y, held_fraction: float, random_state=None, *, min_held: int = 1, min_kept: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -48,9 +67,10 @@ def stratified_split(
     if counts.min() < needed:
         rare = classes[np.argmin(counts)]
         rare = rare.item() if hasattr(rare, "item") else rare
-        raise ValueError(
+        raise TooFewToSplit(
             f"class {rare!r} has only {counts.min()} sample(s); the split needs at least {needed} "
-            f"of every class ({min_kept} to train on, {min_held} held out)"
+            f"of every class ({min_kept} to train on, {min_held} held out)",
+            needed,
         )
     n_held = _allocate(counts, held_fraction, min_held, min_kept, rng)
     held = [rng.permutation(np.flatnonzero(codes == c))[:n] for c, n in enumerate(n_held)]
@@ -120,9 +140,9 @@ def _rows_not_classes(n_samples: int):
     """A random split's too-few-rows error in rows, not in the one class it splits by."""
     try:
         yield
-    except ValueError as error:
-        needed = str(error).partition("at least ")[2].split(" ")[0]
-        raise ValueError(f"{n_samples} row(s) are too few to split: the split needs at least {needed}") from None
+    except TooFewToSplit as error:
+        raise TooFewToSplit(f"{n_samples} row(s) are too few to split: the split needs at least {error.needed}",
+                            error.needed) from None
 
 
 def paper_fit_rows(y, random_state=None, n_samples: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -146,11 +166,14 @@ def paper_fit_rows(y, random_state=None, n_samples: int | None = None) -> tuple[
     return np.sort(np.concatenate([train, validation])), test
 
 
-def dataset_fit_rows(dataset, random_state=None) -> tuple[np.ndarray, np.ndarray]:
+def dataset_fit_rows(dataset, random_state=None, task: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`paper_fit_rows` of a :class:`~sparsefs.datasets.Dataset`: stratified by its class
-    labels whenever it has classes, whatever the selection is for, so that an unsupervised
-    selection, a study's cells and a later evaluation on the labels all use the same rows;
-    random for regression targets and unlabelled data.
+    labels whenever it has classes, whatever the selection is for (``task``), so that an
+    unsupervised selection, a study's cells and a later evaluation on the labels all use the
+    same rows; random for regression targets and unlabelled data. When the selection does not
+    use the classes (``task`` other than "classification") and one of them is too rare to
+    stratify by (a column of whole numbers read as labels), the split is random: the one split
+    that every task but classification, which cannot run on such classes, then uses.
 
     Examples
     --------
@@ -161,4 +184,9 @@ def dataset_fit_rows(dataset, random_state=None) -> tuple[np.ndarray, np.ndarray
     (80, 20)
     """
     labels = dataset.y if dataset.task == "classification" else None
+    if labels is not None and task not in (None, "classification"):
+        try:
+            return paper_fit_rows(labels, random_state, dataset.n_samples)
+        except TooFewToSplit:
+            labels = None
     return paper_fit_rows(labels, random_state, dataset.n_samples)

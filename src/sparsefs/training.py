@@ -267,7 +267,7 @@ def train_network(
             accumulator.end_epoch(is_best)
         for key, value in record.items():
             history[key].append(value)
-        if on_epoch_end is not None and bool(on_epoch_end(record)):  # a numpy True stops it too
+        if on_epoch_end is not None and _stops(on_epoch_end(record)):
             stop_reason = "callback"
             break
         if validation is not None and epoch - best_epoch >= config.patience:
@@ -381,3 +381,13 @@ class _FlopCounter:
 
     def add_evaluation(self, n_samples: int) -> None:
         self.total += costs.forward_flops(self._weights, n_samples)
+
+
+def _stops(answer) -> bool:
+    """Whether an ``on_epoch_end`` answer stops the run: ``True`` (numpy's too) stops it, ``None``
+    or ``False`` goes on; anything else is refused, since a logger that returns what it wrote
+    (a count, a string) must not stop a fit by accident."""
+    if answer is None or isinstance(answer, (bool, np.bool_)):
+        return bool(answer)
+    raise TypeError(f"on_epoch_end returned {type(answer).__name__} {answer!r:.40}: return True to stop the fit, "
+                    "None or False to go on")

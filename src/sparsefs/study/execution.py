@@ -77,7 +77,7 @@ def run_cell(cell: Cell, evaluation: Evaluation, data_home: str | None, threads:
         try:
             dataset = _dataset(cell.dataset, data_home, cell.target)
             task = _task(cell, dataset)
-            fit_rows, test_rows = dataset_fit_rows(dataset, cell.seed)
+            fit_rows, test_rows = dataset_fit_rows(dataset, cell.seed, task)
             estimator = build_estimator(cell, task)
             with _recorded_warnings() as caught, _peak_memory(_device_of(cell)) as peak:
                 fit_started = time.perf_counter()
@@ -115,7 +115,7 @@ def evaluate_stored(
     with _torch_threads(threads):
         dataset = _dataset(cell.dataset, data_home, cell.target)
         task = _task(cell, dataset)
-        fit_rows, test_rows = dataset_fit_rows(dataset, cell.seed)
+        fit_rows, test_rows = dataset_fit_rows(dataset, cell.seed, task)
         accuracies, scores = _accuracies(cell, importances, evaluation, dataset, fit_rows, test_rows, task)
     return CellOutcome(cell, "done", accuracies=accuracies, scores=scores)
 
@@ -154,8 +154,6 @@ def _task(cell: Cell, dataset) -> str:
     if task != "unsupervised" and dataset.task != task:
         raise ValueError(f"[study] task = {task!r}, but the target of {dataset.name} is for {dataset.task}")
     return task
-
-
 
 
 def _importances(cell: Cell, estimator) -> dict[str, dict[str, np.ndarray]]:
