@@ -49,7 +49,7 @@ def test_cli_regression_on_words_is_refused(files, tmp_path, capsys):
     _, words = files
     assert main(["select", str(words), "--target", "y", "--task", "regression", "-k", "2", "--max-epochs", "1",
                  "--out", str(tmp_path / "r.csv"), "--quiet"]) == 2
-    assert "--task regression needs a numeric target" in capsys.readouterr().err
+    assert "regression needs a numeric target: the target of words holds labels such as 'cat'" in capsys.readouterr().err
 
 
 def test_cli_threshold_accepts_a_number(tmp_path, capsys):
@@ -232,3 +232,32 @@ def test_workers_take_the_parent_s_version_of_a_replaced_part():
         assert label == "V2"
     finally:
         TRAINING_METHODS.unregister("versioned")
+
+
+def test_a_regression_study_of_whole_numbers_regresses_on_their_values(tmp_path, monkeypatch):
+    from sparsefs.study import open_store, run_study
+
+    monkeypatch.chdir(tmp_path)
+    pd.DataFrame(X, columns=list("abcdef")).assign(count=(np.abs(X[:, 1]) * 50).astype(int)).to_csv(
+        "counts.csv", index=False)
+    config = parse_config({
+        "study": {"store": "s.sqlite", "datasets": ["counts.csv"], "seeds": 1, "k": [2], "task": "regression"},
+        "datasets": {"counts.csv": {"target": "count"}},
+        "network": {"training": ["set"], "importance": ["attribution"], "sparsity": [0.5],
+                    "hidden_layer_sizes": [8], "max_epochs": 2},
+        "baselines": {"lasso": {}},
+    })
+    assert run_study(config).failed == 0
+    with open_store("s.sqlite", read_only=True) as store:
+        assert set(store.query("SELECT DISTINCT measure FROM scores").measure) == {"r2", "rmse"}
+
+
+def test_a_baseline_can_be_told_to_regress_on_whole_numbers():
+    from sparsefs.baselines import LassoSelector
+
+    counts = (np.abs(X[:, 1]) * 50).astype(int)  # rare values: read as classes, they cannot be split
+    with pytest.raises(ValueError, match="sample"):
+        LassoSelector(2, random_state=0).fit(X, counts)
+    assert LassoSelector(2, task="regression", random_state=0).fit(X, counts).get_support().sum() == 2
+    with pytest.raises(ValueError, match="task"):
+        LassoSelector(2, task="unsupervised").fit(X, counts)

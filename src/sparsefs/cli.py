@@ -7,7 +7,6 @@ and exit status 2; only genuine bugs show a traceback.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sqlite3
 import sys
 from contextlib import ExitStack
@@ -53,19 +52,6 @@ def _task_of(args: argparse.Namespace, dataset) -> str:
     return args.task
 
 
-def _as_task(dataset, task: str):
-    """``dataset`` with the target ``task`` needs. ``--task regression`` on a target read as class
-    labels (whole numbers, e.g. counts) regresses on their values; labels that are not numbers
-    cannot be regressed on."""
-    if task != "regression" or dataset.task != "classification":
-        return dataset
-    if dataset.classes.dtype.kind not in "iufb":
-        raise UsageError(f"--task regression needs a numeric target: the target of {dataset.name} holds labels "
-                         f"such as {dataset.classes[0]!r}")
-    return dataclasses.replace(dataset, y=dataset.classes[dataset.y].astype(np.float64),
-                               classes=np.empty(0), task="regression")
-
-
 def _feature_labels(dataset) -> np.ndarray:
     if dataset.feature_names is not None:
         return np.asarray(dataset.feature_names, dtype=object)
@@ -93,7 +79,7 @@ def cmd_select(args: argparse.Namespace) -> int:
         _check_plot_file(args.plot)  # before minutes of training
     from ._selector import SparseFeatureSelector  # torch: imported once the data are known to be usable
     rows = np.arange(dataset.n_samples) if args.all_rows else _split(dataset, args.seed, task)[0]
-    dataset = _as_task(dataset, task)
+    dataset = dataset.for_task(task)
     selector = SparseFeatureSelector(
         args.k,
         threshold=args.threshold,
@@ -212,7 +198,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     task = TASKS[task_name]
     fit_rows, test = _split(dataset, args.seed, task_name)
-    dataset = _as_task(dataset, task_name)
+    dataset = dataset.for_task(task_name)
     # An unsupervised selection is judged by class labels it never saw; a continuous target is none.
     y = None if task_name == "unsupervised" and dataset.task == "regression" else dataset.y
     described = {

@@ -132,7 +132,12 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
         unsupervised); a baseline refuses a task it does not do, naming the ones it does.
         """
         self._check_settings()
-        task = resolve_task("auto" if len(self.tasks) > 1 or self.tasks[0] != "unsupervised" else "unsupervised", y)
+        # A baseline with a ``task`` parameter can be told (e.g. "regression" for whole-number
+        # targets, which type_of_target reads as classes); else the task follows y.
+        requested = getattr(self, "task", "auto")
+        if requested == "auto" and self.tasks == ("unsupervised",):
+            requested = "unsupervised"
+        task = resolve_task(requested, y)
         if task.name not in self.tasks:
             raise ValueError(f"{self.label or type(self).__name__} selects features for {' and '.join(self.tasks)}, "
                              f"not {task.name}" + (" (y was given)" if task.name != "unsupervised" else " (no y was given)"))

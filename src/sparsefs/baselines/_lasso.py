@@ -23,7 +23,7 @@ from sklearn.metrics import log_loss
 from sklearn.multiclass import OneVsRestClassifier
 
 from .. import costs
-from .._sklearn import L1_PENALTY, Interval
+from .._sklearn import L1_PENALTY, Interval, StrOptions
 from ._base import BaselineSelector, FittedModel, SplitData
 
 
@@ -46,6 +46,9 @@ class LassoSelector(BaselineSelector):
     max_iter : int, default=1000
         Iteration limit of the liblinear solver.
     tol : float, default=1e-4
+    task : {"auto", "classification", "regression"}, default="auto"
+        What ``y`` is for; ``"auto"`` follows ``type_of_target(y)``. Name ``"regression"`` for
+        whole-number targets (counts), which would otherwise be read as classes.
     validation_fraction : float in (0, 1), default=0.2
         Rows held out (stratified) for the validation loss.
     random_state : int, RandomState instance or None, default=None
@@ -75,11 +78,13 @@ class LassoSelector(BaselineSelector):
         "C": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="neither")],
+        "task": [StrOptions({"auto", *tasks})],
     }
 
-    def __init__(self, n_features_to_select=100, *, C=1.0, max_iter=1000, tol=1e-4, validation_fraction=0.2,
-                 random_state=None):
+    def __init__(self, n_features_to_select=100, *, C=1.0, max_iter=1000, tol=1e-4, task="auto",
+                 validation_fraction=0.2, random_state=None):
         self.n_features_to_select = n_features_to_select
+        self.task = task
         self.C = C
         self.max_iter = max_iter
         self.tol = tol
@@ -91,7 +96,11 @@ class LassoSelector(BaselineSelector):
             return self._fit_regression(data)
         l1 = LogisticRegression(C=self.C, **L1_PENALTY, solver="liblinear", max_iter=self.max_iter, tol=self.tol,
                                 random_state=self._seed())
-        model = l1 if data.n_classes == 2 else OneVsRestClassifier(l1)
+        # n_jobs=1: the binary problems run one after another under the lock. With n_jobs=None,
+        # inside a joblib backend (a Dask worker) they would become tasks of that backend, waited
+        # for while the lock is held: another cell's thread on the same worker, blocked on the
+        # lock, could hold the only slot those tasks need (a deadlock seen on a Dask cluster).
+        model = l1 if data.n_classes == 2 else OneVsRestClassifier(l1, n_jobs=1)
         with _LIBLINEAR:
             model.fit(data.X_train, data.y_train)
         problems = [model] if data.n_classes == 2 else model.estimators_

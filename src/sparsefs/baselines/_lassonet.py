@@ -68,6 +68,9 @@ class LassoNetSelector(BaselineSelector):
         Adam's learning rate for the dense start and SGD's (momentum 0.9) along the path.
     batch_size : int or None, default=None
         ``None``: full-batch training, as the package does by default.
+    task : {"auto", "classification", "regression"}, default="auto"
+        What ``y`` is for; ``"auto"`` follows ``type_of_target(y)``. Name ``"regression"`` for
+        whole-number targets (counts), which would otherwise be read as classes.
     validation_fraction : float in (0, 1), default=0.2
     device : str, default="auto"
     random_state : int, RandomState instance or None, default=None
@@ -104,12 +107,14 @@ class LassoNetSelector(BaselineSelector):
         "learning_rate": [Interval(Real, 0, None, closed="neither"), list, tuple],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "device": [StrOptions({"auto", "cpu", "cuda"}), str],
+        "task": [StrOptions({"auto", *tasks})],
     }
 
     def __init__(self, n_features_to_select=100, *, hidden_dims=(100,), lambda_start="auto", path_multiplier=1.02, M=10,
                  n_iters=(1000, 100), patience=(100, 10), learning_rate=(1e-3, 1e-3), batch_size=None,
-                 validation_fraction=0.2, device="auto", random_state=None):
+                 task="auto", validation_fraction=0.2, device="auto", random_state=None):
         self.n_features_to_select = n_features_to_select
+        self.task = task
         self.hidden_dims = hidden_dims
         self.lambda_start = lambda_start
         self.path_multiplier = path_multiplier

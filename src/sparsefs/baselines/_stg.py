@@ -88,6 +88,9 @@ class STGSelector(BaselineSelector):
     batch_size : int or "auto", default="auto"
         ``"auto"``: 32 below 200 rows, else 100 (the paper's rule for its MLP).
     max_epochs : int, default=200
+    task : {"auto", "classification", "regression"}, default="auto"
+        What ``y`` is for; ``"auto"`` follows ``type_of_target(y)``. Name ``"regression"`` for
+        whole-number targets (counts), which would otherwise be read as classes.
     validation_fraction : float in (0, 1), default=0.2
     device : str, default="auto"
     random_state : int, RandomState instance or None, default=None
@@ -124,12 +127,14 @@ class STGSelector(BaselineSelector):
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "device": [str],
+        "task": [StrOptions({"auto", *tasks})],
     }
 
     def __init__(self, n_features_to_select=100, *, hidden_dims=(1000, 100), activation="relu", sigma=0.5, lam=0.1,
                  learning_rate=1e-3, optimizer="Adam", weight_decay=1e-3, batch_size="auto", max_epochs=200,
-                 validation_fraction=0.2, device="auto", random_state=None):
+                 task="auto", validation_fraction=0.2, device="auto", random_state=None):
         self.n_features_to_select = n_features_to_select
+        self.task = task
         self.hidden_dims = hidden_dims
         self.activation = activation
         self.sigma = sigma

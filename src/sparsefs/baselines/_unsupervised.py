@@ -13,7 +13,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.neighbors import kneighbors_graph
 
-from .._sklearn import Interval
+from .._sklearn import Interval, StrOptions
 from ._base import BaselineSelector, FittedModel, SplitData
 
 
@@ -127,6 +127,17 @@ class LaplacianScoreSelector(BaselineSelector):
 class RandomSelector(BaselineSelector):
     """A seeded random ranking: the yardstick any selection must beat (for every task).
 
+    Parameters
+    ----------
+    n_features_to_select : int, default=100
+    task : {"auto", "classification", "regression", "unsupervised"}, default="auto"
+        What ``y`` is for (the ranking ignores it, but the split follows it); ``"auto"`` follows
+        ``type_of_target(y)``, and no ``y`` is unsupervised.
+    validation_fraction : float in (0, 1), default=0.2
+        Rows left out, as for every selector.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the split and the ranking.
+
     Examples
     --------
     >>> import numpy as np
@@ -144,8 +155,14 @@ class RandomSelector(BaselineSelector):
     tasks = ("classification", "regression", "unsupervised")
     style = {"color": "#c7c7c7", "marker": "x"}
 
-    def __init__(self, n_features_to_select=100, *, validation_fraction=0.2, random_state=None):
+    _parameter_constraints: dict = {
+        **BaselineSelector._parameter_constraints,
+        "task": [StrOptions({"auto", *tasks})],
+    }
+
+    def __init__(self, n_features_to_select=100, *, task="auto", validation_fraction=0.2, random_state=None):
         self.n_features_to_select = n_features_to_select
+        self.task = task
         self.validation_fraction = validation_fraction
         self.random_state = random_state
 

@@ -8,6 +8,7 @@ user's data. The labels come back mapped to ``0..C-1`` with the originals in ``c
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from dataclasses import dataclass
@@ -72,6 +73,27 @@ class Dataset:
     @property
     def n_features(self) -> int:
         return self.X.shape[1]
+
+    def for_task(self, task: str) -> Dataset:
+        """This dataset with the target ``task`` needs: ``"regression"`` on a target read as class
+        labels (whole numbers, e.g. counts) regresses on their values; labels that are not
+        numbers cannot be regressed on (:class:`DatasetError`). Other tasks take it as it is.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sparsefs.datasets import Dataset
+        >>> counts = Dataset("counts", np.zeros((3, 2)), np.array([0, 1, 0]), np.array([10, 25]))
+        >>> counts.for_task("regression").y.tolist()
+        [10.0, 25.0, 10.0]
+        """
+        if task != "regression" or self.task != "classification":
+            return self
+        if self.classes.dtype.kind not in "iufb":
+            raise DatasetError(f"regression needs a numeric target: the target of {self.name} holds labels such as "
+                               f"{self.classes[0]!r}")
+        return dataclasses.replace(self, y=self.classes[self.y].astype(np.float64), classes=np.empty(0),
+                                   task="regression")
 
 
 def load(

@@ -78,6 +78,7 @@ def run_cell(cell: Cell, evaluation: Evaluation, data_home: str | None, threads:
             dataset = _dataset(cell.dataset, data_home, cell.target)
             task = _task(cell, dataset)
             fit_rows, test_rows = dataset_fit_rows(dataset, cell.seed, task)
+            dataset = dataset.for_task(task)
             estimator = build_estimator(cell, task)
             with _recorded_warnings() as caught, _peak_memory(_device_of(cell)) as peak:
                 fit_started = time.perf_counter()
@@ -116,6 +117,7 @@ def evaluate_stored(
         dataset = _dataset(cell.dataset, data_home, cell.target)
         task = _task(cell, dataset)
         fit_rows, test_rows = dataset_fit_rows(dataset, cell.seed, task)
+        dataset = dataset.for_task(task)
         accuracies, scores = _accuracies(cell, importances, evaluation, dataset, fit_rows, test_rows, task)
     return CellOutcome(cell, "done", accuracies=accuracies, scores=scores)
 
@@ -132,7 +134,9 @@ def build_estimator(cell: Cell, task: str = "auto"):
             validation_fraction=0.2,
             **cell.params,
         )
-    return BASELINES[cell.method](1, random_state=cell.seed, validation_fraction=0.2, **cell.params)
+    baseline = BASELINES[cell.method]
+    told = {"task": task} if task != "auto" and "task" in baseline().get_params() else {}
+    return baseline(1, random_state=cell.seed, validation_fraction=0.2, **told, **cell.params)
 
 
 @functools.lru_cache(maxsize=2)
@@ -151,7 +155,9 @@ def _task(cell: Cell, dataset) -> str:
     if task == "unsupervised" and dataset.task == "regression":
         raise ValueError(f"{dataset.name} has a continuous target: a study judges an unsupervised selection by the "
                          "accuracy on class labels it never saw")
-    if task != "unsupervised" and dataset.task != task:
+    if task == "regression" and dataset.task == "classification":
+        dataset.for_task(task)  # whole numbers read as labels are regressed on; words are refused
+    elif task != "unsupervised" and dataset.task != task:
         raise ValueError(f"[study] task = {task!r}, but the target of {dataset.name} is for {dataset.task}")
     return task
 
