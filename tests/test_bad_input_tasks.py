@@ -261,3 +261,14 @@ def test_a_baseline_can_be_told_to_regress_on_whole_numbers():
     assert LassoSelector(2, task="regression", random_state=0).fit(X, counts).get_support().sum() == 2
     with pytest.raises(ValueError, match="task"):
         LassoSelector(2, task="unsupervised").fit(X, counts)
+
+
+def test_a_part_without_its_kind_s_interface_is_refused_when_registered():
+    from types import SimpleNamespace
+
+    from sparsefs.registry import BASELINES, METRICS, TRAINING_METHODS
+
+    for registry in (TASKS, TRAINING_METHODS, METRICS, BASELINES):
+        with pytest.raises(TypeError, match=f"the {registry.kind} 'junk' lacks .*base class"):
+            registry.register(SimpleNamespace(name="junk", label="Junk"))
+        assert "junk" not in registry

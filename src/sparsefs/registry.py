@@ -47,6 +47,9 @@ class Registry(Mapping):
         Modules whose import registers the built-in parts; imported on first lookup.
     reserved : tuple of str
         Names that mean something else where parts are chosen (a task named "auto").
+    required : tuple of str
+        Attributes every part must have (its kind's interface, as its base class defines it),
+        checked when it is registered rather than deep inside a fit.
 
     Examples
     --------
@@ -62,9 +65,11 @@ class Registry(Mapping):
     KeyError: "unknown colour 'blue'; choose from: red"
     """
 
-    def __init__(self, kind: str, providers: tuple[str, ...] = (), reserved: tuple[str, ...] = ()):
+    def __init__(self, kind: str, providers: tuple[str, ...] = (), reserved: tuple[str, ...] = (),
+                 required: tuple[str, ...] = ()):
         self.kind = kind
         self._reserved = reserved
+        self._required = required
         self._providers = providers
         self._loaded = not providers
         self._parts: dict[str, Any] = {}
@@ -84,6 +89,10 @@ class Registry(Mapping):
         if name != name.strip() or "," in name or name in self._reserved:
             raise ValueError(f"{name!r} cannot name a {self.kind}: "
                              + ("it is reserved" if name in self._reserved else "no surrounding spaces or commas"))
+        missing = [attribute for attribute in self._required if not hasattr(part, attribute)]
+        if missing:
+            raise TypeError(f"the {self.kind} {name!r} lacks {', '.join(missing)}: "
+                            f"derive it from the {self.kind}'s base class")
         if not isinstance(getattr(part, "label", None), str):
             raise TypeError(f"the {self.kind} {name!r} needs a string 'label'")
         if name in self._parts and not replace and self._parts[name] is not part:
@@ -129,10 +138,16 @@ class Registry(Mapping):
         return f"Registry({self.kind!r}, names={list(self.names())})"
 
 
-TASKS = Registry("task", ("sparsefs.tasks",), reserved=("auto",))
-TRAINING_METHODS = Registry("training method", ("sparsefs.network.dst",))
-METRICS = Registry("importance metric", ("sparsefs.importance",))
-BASELINES = Registry("baseline", ("sparsefs.baselines",))
+# The attributes required of each kind's parts: those its base class (sparsefs.tasks.Task,
+# sparsefs.network.dst.TrainingMethod, sparsefs.importance.ImportanceMetric,
+# sparsefs.baselines.BaselineSelector) defines and the rest of sparsefs calls.
+TASKS = Registry("task", ("sparsefs.tasks",), reserved=("auto",),
+                 required=("supervised", "targets", "loss", "score_statistics", "score", "output_jacobian",
+                           "evaluate", "measure", "measure_label"))
+TRAINING_METHODS = Registry("training method", ("sparsefs.network.dst",),
+                            required=("sparse", "drop_scores", "grow", "moved_fraction", "extra_flops", "style"))
+METRICS = Registry("importance metric", ("sparsefs.importance",), required=("score", "start", "flops", "style"))
+BASELINES = Registry("baseline", ("sparsefs.baselines",), required=("fit", "tasks", "metric", "style"))
 
 
 _plugins_loaded = False
