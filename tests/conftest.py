@@ -1,22 +1,12 @@
-"""Shared fixtures: fixed seeds, and the real datasets in ../shared/datasets."""
+"""Shared fixtures and hooks: fixed seeds, and tests that need the benchmark data (tests/_helpers.py)."""
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
-import select
-import struct
-import subprocess
-import termios
-from pathlib import Path
-
 import numpy as np
 import pytest
-import scipy.io
 import torch
 
-SHARED_DATASETS = Path(os.environ.get("SPARSEFS_DATA", Path(__file__).resolve().parents[2] / "shared" / "datasets"))
+from ._helpers import missing_data, skip_or_fail
 
 
 @pytest.fixture(autouse=True)
@@ -26,33 +16,9 @@ def _fixed_seeds():
     torch.manual_seed(0)
 
 
-def load_mat(name: str) -> tuple[np.ndarray, np.ndarray]:
-    """``X`` and ``y`` of a scikit-feature ``.mat`` file from the shared datasets."""
-    path = SHARED_DATASETS / name
-    if not path.exists():
-        pytest.fail(f"shared dataset {path} is missing: set SPARSEFS_DATA to the datasets folder")
-    data = scipy.io.loadmat(path)
-    return np.asarray(data["X"], dtype=np.float64), np.asarray(data["Y"]).ravel()
-
-
-def run_on_terminal(command: list[str], columns: int = 80, env: dict | None = None) -> tuple[int, bytes]:
-    """Run ``command`` with stderr on a pseudo-terminal of ``columns``; its exit status and output."""
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=follower, env=env or dict(os.environ))
-    os.close(follower)
-    output = b""
-    while True:
-        ready, _, _ = select.select([leader], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # the terminal closed with the process
-                break
-            if not chunk:
-                break
-            output += chunk
-        elif process.poll() is not None:
-            break
-    os.close(leader)
-    return process.wait(timeout=300), output
+def pytest_runtest_setup(item):
+    """A test marked ``needs_data`` skips (or, with SPARSEFS_REQUIRE_DATA, fails) without its files."""
+    paths = [path for marker in item.iter_markers("needs_data") for path in marker.args]
+    message = missing_data(paths)
+    if message:
+        skip_or_fail(message)

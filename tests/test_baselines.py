@@ -15,7 +15,7 @@ from sparsefs import SparseFeatureSelector
 from sparsefs.baselines import BASELINES, BaselineUnavailable, LassoSelector
 from sparsefs.splitting import stratified_split, validation_split
 
-from .conftest import load_mat
+from ._helpers import load_mat
 
 FAST = {
     "lasso": {},

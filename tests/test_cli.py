@@ -10,23 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from .conftest import SHARED_DATASETS, run_on_terminal
-
-
-def sparsefs(*args, cwd=None, env_extra=None):
-    env = {**os.environ, "SPARSEFS_DATA": str(SHARED_DATASETS), **(env_extra or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "sparsefs.cli", *map(str, args)], capture_output=True, text=True, cwd=cwd, env=env, timeout=600
-    )
-
-
-def assert_one_line_error(result, *fragments):
-    assert result.returncode == 2, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
+from ._helpers import SHARED_DATASETS, assert_one_line_error, needs_data, run_on_terminal, sparsefs
 
 
 def test_console_script_is_installed():
@@ -35,6 +19,7 @@ def test_console_script_is_installed():
     assert result.returncode == 0 and result.stdout.startswith("sparsefs ")
 
 
+@needs_data("colon.mat")
 def test_select_then_evaluate_a_registered_dataset(tmp_path):
     ranking = tmp_path / "colon.csv"
     result = sparsefs("select", "colon", "-k", 30, "--max-epochs", 8, "--sparsity", 0.8, "--out", ranking)
@@ -86,6 +71,7 @@ def test_formula_like_feature_names_are_escaped_and_read_back(tmp_path):
     assert float(result.stdout.splitlines()[2].split()[1]) > 0.8  # k=1 is the informative column, found by name
 
 
+@needs_data("Isolet.mat")
 def test_datasets_lists_the_registry_with_local_status():
     result = sparsefs("datasets")
     assert result.returncode == 0, result.stderr
@@ -106,6 +92,7 @@ def test_demo_writes_its_table_and_heat_map(tmp_path):
     assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@needs_data("colon.mat")
 def test_progress_bar_on_a_terminal(tmp_path):
     # stderr on an 80-column terminal: the epoch bar with the losses appears
     command = ["select", "colon", "-k", "5", "--max-epochs", "3", "--out", str(tmp_path / "r.csv")]
@@ -119,10 +106,10 @@ def test_progress_bar_on_a_terminal(tmp_path):
     "args, fragments",
     [
         (("select", "ImageNet"), ["unknown dataset 'ImageNet'"]),
-        (("select", "colon", "-k", 5000), ["-k 5000 is larger than the 2000 features of colon"]),
-        (("select", "colon", "--sparsity", 1.5), ["sparsity"]),
-        (("evaluate", "colon", "--ranking", "missing.csv"), ["ranking file missing.csv does not exist"]),
-        (("evaluate", "colon", "--ranking", "bad.csv"), ["needs the columns rank and feature"]),
+        pytest.param(("select", "colon", "-k", 5000), ["-k 5000 is larger than the 2000 features of colon"], marks=needs_data("colon.mat")),
+        pytest.param(("select", "colon", "--sparsity", 1.5), ["sparsity"], marks=needs_data("colon.mat")),
+        pytest.param(("evaluate", "colon", "--ranking", "missing.csv"), ["ranking file missing.csv does not exist"], marks=needs_data("colon.mat")),
+        pytest.param(("evaluate", "colon", "--ranking", "bad.csv"), ["needs the columns rank and feature"], marks=needs_data("colon.mat")),
         (("select", "broken.npz"), ["cannot read broken.npz"]),
         # without --target a table is unsupervised; a supervised task then needs the column named
         (("select", "table.csv", "-k", 1, "--task", "classification"), ["--task classification needs a target", "--target"]),

@@ -7,8 +7,9 @@ import pytest
 
 from sparsefs.cli import main
 
-from .conftest import SHARED_DATASETS
-from .test_cli import sparsefs
+from ._helpers import SHARED_DATASETS, needs_data, sparsefs
+
+pytestmark = needs_data("colon.mat")  # every test selects on colon
 
 
 def test_fraction_repeats_and_plot(tmp_path):

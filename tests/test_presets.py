@@ -12,7 +12,7 @@ from sparsefs.presets import PAPER, PRESETS, preset_params
 from sparsefs.study import open_store, parse_config, results_table, run_study
 from sparsefs.study.config import ConfigError
 
-from .conftest import SHARED_DATASETS, load_mat
+from ._helpers import SHARED_DATASETS, load_mat, needs_data
 
 # Short runs on a real dataset (colon: 62 rows x 2000 features, two classes).
 FAST = {"max_epochs": 4, "patience": 2}
@@ -89,6 +89,7 @@ def test_a_study_can_run_the_recommended_preset_and_refuses_an_unknown_one():
         parse_config(document)
 
 
+@needs_data("colon.mat")
 def test_a_study_with_the_recommended_preset_reports_it_beside_lasso(tmp_path):
     # No validation rows, so no validation loss: the report still shows the configuration.
     config = parse_config({

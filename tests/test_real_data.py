@@ -10,7 +10,7 @@ from sparsefs import SparseFeatureSelector
 from sparsefs.evaluation import svm_accuracy
 from sparsefs.splitting import paper_split
 
-from .conftest import load_mat
+from ._helpers import load_mat
 
 
 def _fit_and_score(X, y, k, **params):

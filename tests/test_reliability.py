@@ -6,7 +6,6 @@ change any file it did not create: every file of the probes' folder is hashed be
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
@@ -19,10 +18,8 @@ import torch
 
 from sparsefs.study import open_store
 
-from .conftest import SHARED_DATASETS
+from ._helpers import SHARED_DATASETS, damage, foreign_database, needs_data, outcome, sha256, sparsefs
 from .report_fixture import baseline_outcomes, build_store, network_outcomes
-from .test_cli import sparsefs
-from .test_study_store import damage, foreign_database, outcome
 
 GOOD = f"""
 [study]
@@ -77,10 +74,8 @@ PROBES = [
 ]
 if torch.backends.mps.is_available():  # the probe is for machines without Apple's GPU
     PROBES = [probe for probe in PROBES if probe[0] != "mps device"]
-
-
-def sha256(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+#: The probes that read the registered dataset colon (from the data folder).
+ON_COLON = {"meta device", "mps device", "duplicate features", "folder as ranking"}
 
 
 @pytest.fixture(scope="module")
@@ -141,11 +136,20 @@ def _mat_with_dimensions(rows: int, columns: int) -> bytes:
 
 
 def test_every_probe_ends_in_one_line_and_changes_no_file(probe_folder):
+    _probe(probe_folder, [probe for probe in PROBES if probe[0] not in ON_COLON])
+
+
+@needs_data("colon.mat")
+def test_every_probe_on_a_registered_dataset_ends_in_one_line_and_changes_no_file(probe_folder):
+    _probe(probe_folder, [probe for probe in PROBES if probe[0] in ON_COLON])
+
+
+def _probe(probe_folder, probes):
     files = {path: sha256(path) for path in probe_folder.rglob("*") if path.is_file()}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:  # each probe is a fresh interpreter
-        results = list(pool.map(lambda probe: sparsefs(*probe[1], cwd=probe_folder), PROBES))
+        results = list(pool.map(lambda probe: sparsefs(*probe[1], cwd=probe_folder), probes))
     failures = []
-    for (name, args, fragment), result in zip(PROBES, results):
+    for (name, args, fragment), result in zip(probes, results):
         lines = result.stderr.strip().splitlines()
         if result.returncode != 2 or len(lines) != 1 or fragment not in lines[0] or "Traceback" in result.stderr:
             failures.append(f"{name}: sparsefs {' '.join(args)} -> {result.returncode}\n{result.stderr}")
@@ -174,7 +178,7 @@ def finished_store(tmp_path_factory):
     ["results", "finished.sqlite"],
     ["results", "finished.sqlite", "--failures"],
     ["report", "finished.sqlite", "--out", "report"],
-    ["study", "good.toml", "--store", "finished.sqlite", "--dry-run"],
+    pytest.param(["study", "good.toml", "--store", "finished.sqlite", "--dry-run"], marks=needs_data("colon.mat")),
 ], ids=["results", "failures", "report", "dry run"])
 def test_reading_commands_never_write_to_the_store(finished_store, args):
     store = finished_store / "finished.sqlite"

@@ -17,10 +17,9 @@ from sparsefs.report.formats import markdown_text
 from sparsefs.report.results import chosen_importances, sparsity_curves
 from sparsefs.study import Cell, CellOutcome, StoreError, open_store, results_table
 
-from .conftest import SHARED_DATASETS
+from ._helpers import REFERENCE
 from .report_fixture import KS, METRICS, WINDOWS, baseline, baseline_outcomes, build_store, network_outcomes
 
-REFERENCE = SHARED_DATASETS.parent / "reference"
 FIGURES = [
     "heatmap_Yale.png", "heatmap_USPS.png", "accuracy_vs_flops.png", "accuracy_vs_sparsity_Yale.png",
     "accuracy_vs_sparsity_USPS.png", "accuracy_vs_sparsity_PCMAC.png", "ranking_vs_k.png", "coverage.png",

@@ -14,8 +14,7 @@ from PIL import Image
 from sparsefs.cli import main
 
 from .report_fixture import baseline_outcomes, build_store, network_outcomes
-from .test_cli import assert_one_line_error, sparsefs
-from .test_report import REFERENCE
+from ._helpers import REFERENCE, assert_one_line_error, sparsefs
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 

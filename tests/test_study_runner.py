@@ -19,8 +19,10 @@ import pytest
 from sparsefs.datasets import DatasetError
 from sparsefs.study import StoreError, load_config, open_store, run_study
 
-from .conftest import SHARED_DATASETS, run_on_terminal
-from .test_cli import assert_one_line_error, sparsefs
+from ._helpers import SHARED_DATASETS, assert_one_line_error, needs_data, run_on_terminal, sparsefs
+
+#: The tiny study's datasets.
+needs_tiny = needs_data("colon.mat", "lymphoma.mat")
 
 TINY = """
 [study]
@@ -70,6 +72,7 @@ def assert_same_results(a: dict, b: dict) -> None:
         np.testing.assert_array_equal(vector, b["importances"][key])
 
 
+@needs_tiny
 def test_tiny_study_end_to_end_from_the_command_line(tmp_path):
     config = tiny(tmp_path)
     result = sparsefs("study", config)
@@ -107,6 +110,7 @@ def test_tiny_study_end_to_end_from_the_command_line(tmp_path):
     assert again.returncode == 0 and "4 cells: 0 ran (0 failed), 0 re-evaluated, 4 were already done" in again.stdout
 
 
+@needs_tiny
 def test_resume_reevaluate_and_force(tmp_path):
     config_path = tiny(tmp_path)
     first = run_study(load_config(config_path), threads=1)
@@ -126,6 +130,7 @@ def test_resume_reevaluate_and_force(tmp_path):
     assert_same_results(after, contents(tmp_path / "tiny.sqlite"))  # same seeds, same results
 
 
+@needs_tiny
 def test_a_failing_cell_is_recorded_and_the_study_goes_on(tmp_path, monkeypatch):
     config = load_config(tiny(tmp_path, extra="[baselines.lassonet]\nhidden_dims = [4]\nlambda_start = 1.0\nn_iters = [5, 2]\n"))
     monkeypatch.setitem(sys.modules, "lassonet", None)  # as if the package could not be installed
@@ -144,6 +149,7 @@ def test_a_failing_cell_is_recorded_and_the_study_goes_on(tmp_path, monkeypatch)
         assert set(store.statuses().values()) == {"done"}
 
 
+@needs_tiny
 def test_kill_9_loses_no_finished_cell_and_resumes_to_the_same_results(tmp_path):
     config = tiny(tmp_path, "killed", seeds="[0, 1, 2]", sparsity="[0.5, 0.8]", epochs=6, hidden="[64, 8]")
     store_path = tmp_path / "killed.sqlite"
@@ -194,6 +200,7 @@ def _wait_for_finished_cells(store_path, wanted: int, process, timeout: float = 
     raise AssertionError(f"no {wanted} finished cells after {timeout} s")
 
 
+@needs_tiny
 def test_a_dask_cluster_of_worker_processes_gives_the_same_results(tmp_path):
     import distributed  # the [distributed] extra is part of [test]
 
@@ -212,6 +219,7 @@ def test_a_dask_cluster_of_worker_processes_gives_the_same_results(tmp_path):
     assert_same_results(contents(tmp_path / "cluster.sqlite"), contents(tmp_path / "local.sqlite"))
 
 
+@needs_tiny
 def test_live_progress_bar_on_a_terminal(tmp_path):
     command = [sys.executable, "-m", "sparsefs.cli", "study", str(tiny(tmp_path)), "--threads", "1"]
     status, output = run_on_terminal(command, columns=100)
@@ -224,8 +232,11 @@ def test_live_progress_bar_on_a_terminal(tmp_path):
     [
         (("study", "absent.toml"), ["study configuration absent.toml does not exist"]),
         (("study", "bad.toml"), ["bad.toml: [study]: unknown key 'seed' (did you mean 'seeds'?)"]),
-        (("study", "good.toml", "--backend", "nonsense"), ["Invalid backend: nonsense"]),
-        (("study", "good.toml", "--scheduler", "tcp://127.0.0.1:1"), ["only applies to --backend dask"]),
+        # the study plan reads colon before it starts the backend
+        pytest.param(("study", "good.toml", "--backend", "nonsense"), ["Invalid backend: nonsense"],
+                     marks=needs_data("colon.mat")),
+        pytest.param(("study", "good.toml", "--scheduler", "tcp://127.0.0.1:1"), ["only applies to --backend dask"],
+                     marks=needs_data("colon.mat")),
         (("study", "good.toml", "--jobs", "0"), ["expected a positive integer"]),
         (("results", "absent.sqlite"), ["no results store at absent.sqlite"]),
         (("results", "text.sqlite"), ["is not a sparsefs results store"]),
@@ -260,6 +271,7 @@ hidden_layer_sizes = [256, 32]
 """
 
 
+@needs_data("colon.mat")
 def test_kill_9_of_the_driver_leaves_no_worker_behind(tmp_path):
     import psutil  # installed with dask.distributed, part of [test]
 

@@ -9,9 +9,8 @@ import pytest
 from sparsefs.study import Cell, CellOutcome, StoreError, chosen_cells, format_table, join_reference, open_store, results_table
 from sparsefs.study.selection import format_comparison
 
-from .conftest import SHARED_DATASETS
+from ._helpers import REFERENCE
 
-REFERENCE = SHARED_DATASETS.parent / "reference"
 NETWORK_METRICS = ("attribution", "strength")
 
 
@@ -103,13 +102,16 @@ def test_unevaluated_k_or_window_is_a_clear_error(store):
         results_table(store, k=100, window="last_iteration")
 
 
-def test_paper_layout_and_reference_join(store):
+def test_paper_layout(store):
     table = results_table(store, k=100)
     text = format_table(table, 100, "all_epochs")
     header = text.splitlines()[1].split()
     assert header[:5] == ["dataset", "Dense-QS", "Dense-Attr", "SET-QS", "SET-Attr"]
     assert "85.00 ± 5.00 (0.5)" in text
 
+
+def test_the_paper_numbers_join_ours(store):
+    table = results_table(store, k=100)
     joined = join_reference(table, REFERENCE, "all_epochs")
     paper = pd.read_csv(REFERENCE / "paper_svm_accuracy_k100.csv")
     expected = paper[(paper.importance_window == "all_epochs") & (paper.dataset == "Yale") & (paper.method == "SET-Attr")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -13,21 +12,9 @@ import pytest
 from sparsefs.study import Cell, CellOutcome, SQLiteStore, StoreError, open_store, results_table
 from sparsefs.study.store import _SCHEMA, APPLICATION_ID, SCHEMA_VERSION
 
-CELL = Cell("colon", "set", {"sparsity": 0.9, "l2": 1e-4}, 3, ("attribution", "strength"))
+from ._helpers import STORE_CELL, damage, foreign_database, outcome, sha256
 
-
-def outcome(cell=CELL, accuracy=0.75, status="done") -> CellOutcome:
-    rng = np.random.RandomState(cell.seed)
-    importances = {metric: {"all_epochs": rng.rand(50), "best_epoch": rng.rand(50)} for metric in cell.metrics}
-    record = {
-        "best_epoch": 7, "n_epochs": 20, "val_loss": 0.42, "val_accuracy": 0.8, "n_features": 50,
-        "history": {"epoch": [1, 2], "val_loss": [0.5, float("nan")]}, "n_parameters": 1234,
-        "training_flops": 3 * 10**15, "fit_seconds": 1.5, "device": "cpu", "warnings": ["UserWarning: x"],
-    }
-    accuracies = [(m, w, k, accuracy) for m in cell.metrics for w in ("all_epochs", "best_epoch") for k in (5, 10)]
-    if status == "failed":
-        return CellOutcome(cell, "failed", {"error": "RuntimeError: boom", "traceback": "Traceback ..."})
-    return CellOutcome(cell, status, record, importances, accuracies)
+CELL = STORE_CELL
 
 
 def test_round_trip(tmp_path):
@@ -100,22 +87,6 @@ def test_refuses_what_it_cannot_read(tmp_path):
     connection.close()
     with pytest.raises(StoreError, match="schema version 0"):
         open_store(tmp_path / "old.sqlite")
-
-
-def sha256(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def foreign_database(path, *, with_cells=False):
-    """Somebody else's SQLite file (rollback journal, as sqlite3 makes them)."""
-    connection = sqlite3.connect(path)
-    with connection:
-        connection.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
-        connection.execute("INSERT INTO notes VALUES (1, 'mine')")
-        if with_cells:
-            connection.execute("CREATE TABLE cells (cell_id TEXT, status TEXT)")
-    connection.close()
-    return path
 
 
 def todays_store(path):
@@ -213,18 +184,6 @@ def test_a_read_only_store_is_never_written(tmp_path):
         with pytest.raises(StoreError, match="s.sqlite: attempt to write a readonly database"):
             store.save(outcome(accuracy=0.1))  # an SQLite error reaches the caller as a StoreError
     assert sha256(path) == before
-
-
-def damage(path) -> None:
-    """Overwrite the first bytes of the cells table's root page (a damaged page on disk)."""
-    connection = sqlite3.connect(path)
-    root = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'cells'").fetchone()[0]
-    page_size = connection.execute("PRAGMA page_size").fetchone()[0]
-    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.close()
-    with open(path, "r+b") as f:
-        f.seek((root - 1) * page_size)
-        f.write(b"\xff" * 64)
 
 
 @pytest.mark.parametrize("read_only", [False, True])
