@@ -23,7 +23,8 @@ import numpy as np
 from sklearn.datasets import load_digits
 
 from sparsefs.report import write_report
-from sparsefs.study import format_table, open_store, parse_config, results_table, run_study
+from sparsefs.report.text import format_table
+from sparsefs.study import open_store, parse_config, results_table, run_study
 
 work = Path(tempfile.gettempdir(), "sparsefs-gallery-study")  # a scratch folder, emptied first
 shutil.rmtree(work, ignore_errors=True)

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sparsefs.study import Cell, CellOutcome, StoreError, chosen_cells, format_table, join_reference, open_store, results_table
-from sparsefs.study.selection import format_comparison
+from sparsefs.report.reference import join_reference
+from sparsefs.report.text import format_comparison, format_table
+from sparsefs.study import Cell, CellOutcome, StoreError, chosen_cells, open_store, results_table
 
 from ._helpers import REFERENCE
 
@@ -166,3 +167,25 @@ def test_each_dataset_is_compared_at_the_paper_k(tmp_path):
     # the same entry at K = 100 has no paper number to stand beside
     assert np.isnan(row(join_reference(at_100, REFERENCE), "Madelon", "SET-Attr").paper_acc_mean)
     assert " 20 " in format_comparison(join_reference(per_dataset, REFERENCE))
+
+
+def test_no_table_claims_a_choice_that_was_not_made(tmp_path):
+    # Cells without validation rows record no validation loss: with several configurations,
+    # nothing was chosen by it, and the table must not say so (issue 23, item 1).
+    with open_store(tmp_path / "no-loss.sqlite") as results:
+        for sparsity in (0.5, 0.9):
+            results.save(network("Yale", "set", sparsity, 1e-4, 0, None, attr=0.8, qs=0.7))
+        results.save(network("Yale", "dense", 0.0, 1e-4, 0, None, attr=0.6, qs=0.5))  # one configuration: no choice
+        table = results_table(results, k=100)
+    assert row(table, "Yale", "SET-Attr").n_configurations == 2 and np.isnan(row(table, "Yale", "SET-Attr").val_loss)
+    text = format_table(table, 100, "all_epochs")
+    assert "chosen by validation loss" not in text.splitlines()[0]
+    assert "no validation loss was recorded" in text.splitlines()[0]
+    assert "80.00 ± 0.00 (0.5)†" in text and "60.00 ± 0.00†" not in text  # the dense entry had nothing to choose
+
+    with open_store(tmp_path / "no-loss.sqlite") as results:
+        results.save(network("Yale", "rigl", 0.5, 1e-4, 0, 0.4, attr=0.8, qs=0.7))
+        results.save(network("Yale", "rigl", 0.9, 1e-4, 0, 0.3, attr=0.9, qs=0.7))
+        table = results_table(results, k=100)
+    title = format_table(table, 100, "all_epochs").splitlines()[0]
+    assert "chosen by validation loss" in title and "† no validation loss was recorded" in title

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from sparsefs.cli import main
-from sparsefs.study import Cell, CellOutcome, format_stability, open_store, stability_table
+from sparsefs.report.text import format_stability
+from sparsefs.study import Cell, CellOutcome, open_store, stability_table
 
 
 def _vector(top, d=10):

@@ -348,9 +348,11 @@ def cmd_study(args: argparse.Namespace) -> int:
 
 
 def cmd_results(args: argparse.Namespace) -> int:
-    from .study import format_comparison, format_stability, format_table, join_reference, open_store, paper_k
-    from .study import results_table, stability_table
+    from .report.reference import ACCURACY_FILES, join_reference, read_reference
+    from .report.text import format_comparison, format_stability, format_table
+    from .study import open_store, paper_k, results_table, stability_table
 
+    reference = read_reference(args.reference, ACCURACY_FILES) if args.reference else None
     with open_store(args.store, read_only=True) as store:
         if args.failures:
             failed = store.query(
@@ -368,7 +370,7 @@ def cmd_results(args: argparse.Namespace) -> int:
     print()
     print(format_stability(stability, args.k))
     if args.reference:
-        at_paper_k = join_reference(at_paper_k, args.reference, args.window)
+        at_paper_k = join_reference(at_paper_k, reference, args.window)
         print()
         print("beside the paper (each dataset at the paper's K, column k):")
         print(format_comparison(at_paper_k))

@@ -3,15 +3,24 @@
 ``write_report(store, out_dir)`` writes the accuracy tables (Markdown, LaTeX, CSV), the
 figures (PNG), ``summary.md`` and an ``index.html`` that shows everything on one page; with
 the paper's reference tables, ``paper_comparison.md`` sets every result beside the paper's.
-Needs the ``report`` extra (matplotlib, tabulate, jinja2): ``pip install 'sparsefs[report]'``.
+Needs the ``report`` extra (matplotlib, tabulate, jinja2): ``pip install 'sparsefs[report]'``
+(the terminal's text tables, :mod:`sparsefs.report.text`, and the reader of the paper's tables,
+:mod:`sparsefs.report.reference`, need none of it).
 """
 
-from .._optional import import_optional
-
-for _module in ("matplotlib", "tabulate", "jinja2"):  # one clear message before any work
-    import_optional(_module, "report", "sparsefs.report")
-
-from .reference import ReportError  # noqa: E402
-from .writer import ReportSummary, write_report  # noqa: E402
+from .reference import ReportError
 
 __all__ = ["ReportError", "ReportSummary", "write_report"]
+
+
+def __getattr__(name: str):
+    # The writer needs the report extra: checked (one clear message) when it is first asked for.
+    if name in ("ReportSummary", "write_report"):
+        from .._optional import import_optional
+
+        for module in ("matplotlib", "tabulate", "jinja2"):
+            import_optional(module, "report", "sparsefs.report")
+        from . import writer
+
+        return getattr(writer, name)
+    raise AttributeError(f"module 'sparsefs.report' has no attribute {name!r}")

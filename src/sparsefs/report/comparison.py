@@ -4,7 +4,7 @@ and where ours falls against the paper's spread.
 
 Category of an entry: ``within`` when |ours − paper| ≤ the paper's standard deviation (both
 at the two decimals shown), else ``above`` or ``below``. The numbers come from
-:func:`sparsefs.study.join_reference`, the same join as ``sparsefs results --reference``.
+:func:`sparsefs.report.reference.join_reference`, the same join as ``sparsefs results --reference``.
 """
 
 from __future__ import annotations
@@ -17,10 +17,9 @@ import pandas as pd
 
 from .._csvsafe import escape_frame
 from ..datasets import get_spec
-from ..study import join_reference
 from .formats import markdown_table, markdown_text
-from .reference import Reference
-from .results import method_position, reference_name
+from .reference import Reference, join_reference, reference_name
+from .results import method_position
 from .tables import COST_METHODS, MISSING
 
 CATEGORIES = ("within", "above", "below")
@@ -30,7 +29,7 @@ COLUMNS = ["dataset", "paper_dataset", "method", "k", "sparsity", "paper_sparsit
 
 def paper_comparison(selected: pd.DataFrame, reference: Reference, window: str) -> pd.DataFrame:
     """One row per (dataset, method) with both our result and the paper's, at the paper's K."""
-    joined = join_reference(selected, reference.directory, window)
+    joined = join_reference(selected, reference, window)
     both = joined[joined.paper_acc_mean.notna()].copy()
     both["paper_dataset"] = both.dataset.map(reference_name)
     both["difference"] = (both.acc_mean.round(2) - both.paper_acc_mean).round(2)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..study.methods import is_baseline
 from .results import BASELINE_METHODS, SIX_METHODS, method_position
+from .text import chosen_configuration
 
 MISSING = "–"
 
@@ -48,8 +49,8 @@ def accuracy_table(selected: pd.DataFrame, datasets: Sequence[str], k: int, wind
     networks = selected[~selected.method.map(is_baseline).astype(bool)]
     extras = sorted(set(networks.method) - set(SIX_METHODS), key=method_position)
     title = (
-        f"SVM test accuracy (%) of the top {k} features, window {window}: mean ± std over seeds of the "
-        "configuration chosen by validation loss, (chosen sparsity); the best entry per dataset in bold"
+        f"SVM test accuracy (%) of the top {k} features, window {window}: mean ± std over seeds of "
+        f"{chosen_configuration(networks)}, (its sparsity); the best entry per dataset in bold"
     )
     return _best_of_table("accuracy", title, networks, datasets, [*SIX_METHODS, *extras], k)
 
@@ -57,7 +58,7 @@ def accuracy_table(selected: pd.DataFrame, datasets: Sequence[str], k: int, wind
 def baseline_table(selected: pd.DataFrame, datasets: Sequence[str], k: int) -> Table:
     title = (
         f"SVM test accuracy (%) of the top {k} features, the baselines beside SET-Attr: mean ± std over seeds "
-        "of the configuration chosen by validation loss; the best entry per dataset in bold"
+        f"of {chosen_configuration(selected)}; the best entry per dataset in bold"
     )
     others = sorted({m for m in selected.method if is_baseline(m)} - set(BASELINE_METHODS), key=method_position)
     return _best_of_table("baselines", title, selected, datasets, [*BASELINE_METHODS, *others, "SET-Attr"], k)

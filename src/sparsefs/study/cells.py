@@ -27,6 +27,19 @@ from .config import StudyConfig, grid_points
 BASELINE_WINDOW = "final"
 
 
+def stored_window(method: str, window: str) -> str:
+    """The importance window to read a cell of ``method`` in: ``window`` for a training method's
+    network (it stores every window), :data:`BASELINE_WINDOW` for a baseline (it stores one).
+
+    Examples
+    --------
+    >>> from sparsefs.study.cells import stored_window
+    >>> stored_window("set", "best_epoch"), stored_window("lasso", "best_epoch")
+    ('best_epoch', 'final')
+    """
+    return window if method in TRAINING_METHODS else BASELINE_WINDOW
+
+
 @dataclass(frozen=True)
 class Cell:
     """One training run of a study: a dataset, a method and its parameters, a seed.
