@@ -98,7 +98,8 @@ def read_reference(directory: str | Path, tables: Iterable[str] = tuple(FILES)) 
     directory = Path(directory)
     if not directory.is_dir():
         raise ReportError(f"reference folder {directory} does not exist")
-    frames = {key: _read(directory, key) for key in {*ACCURACY_FILES, *tables}}
+    wanted = {*ACCURACY_FILES, *tables}
+    frames = {key: _read(directory, key) for key in FILES if key in wanted}  # in FILES' order
     accuracies = _accuracies(frames["accuracy"], frames["baselines"])
     flops = coverage = None
     if "flops" in frames:
