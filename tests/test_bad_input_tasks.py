@@ -269,6 +269,6 @@ def test_a_part_without_its_kind_s_interface_is_refused_when_registered():
     from sparsefs.registry import BASELINES, METRICS, TRAINING_METHODS
 
     for registry in (TASKS, TRAINING_METHODS, METRICS, BASELINES):
-        with pytest.raises(TypeError, match=f"the {registry.kind} 'junk' lacks .*base class"):
+        with pytest.raises(TypeError, match=f"the {registry.kind} 'junk' is not a .*: derive it from the .*base class"):
             registry.register(SimpleNamespace(name="junk", label="Junk"))
         assert "junk" not in registry

@@ -26,7 +26,12 @@ FAST = {
 
 
 def fast(name: str, **kwargs):
-    return BASELINES[name](5, **{"random_state": 0, **FAST[name], **kwargs})
+    return make(name, 5, **{"random_state": 0, **FAST[name], **kwargs})
+
+
+def make(name: str, k: int, **params):
+    """A fresh copy of the registered baseline ``name`` selecting ``k`` features."""
+    return clone(BASELINES[name]).set_params(n_features_to_select=k, **params)
 
 
 @pytest.fixture(scope="module")
@@ -81,14 +86,14 @@ class TestEveryBaseline:
     def test_bad_parameters_are_named(self, name, informative_first):
         X, y = informative_first
         with pytest.raises(ValueError, match="n_features_to_select"):
-            BASELINES[name](0).fit(X, y)
+            make(name, 0).fit(X, y)
 
     def test_bad_input_gets_the_selectors_clear_messages(self, name, informative_first):
         X, y = informative_first
         with pytest.raises(ValueError, match="1 non-numeric column"):
-            BASELINES[name](3).fit(pd.DataFrame(X).assign(tissue="liver"), y)
+            make(name, 3).fit(pd.DataFrame(X).assign(tissue="liver"), y)
         with pytest.raises(ValueError, match="at least 2 classes"):
-            BASELINES[name](3).fit(X, np.zeros(len(y)))
+            make(name, 3).fit(X, np.zeros(len(y)))
 
 
 class TestLasso:

@@ -14,11 +14,11 @@ import pytest
 from sparsefs import SparseFeatureSelector
 from sparsefs.baselines import BaselineSelector
 from sparsefs.baselines._base import FittedModel
-from sparsefs.network.dst import SET
+from sparsefs.network.dst import SET, TrainingMethod
 from sparsefs.registry import BASELINES, TRAINING_METHODS, Registry
 from sparsefs.report import write_report
-from sparsefs.study import open_store, parse_config, results_table, run_study
-from sparsefs.study.methods import is_baseline, method_style
+from sparsefs.study import expand_cells, open_store, parse_config, results_table, run_study
+from sparsefs.study.methods import catalogue, is_baseline, is_sparse, method_style
 
 
 class HalfSET(SET):
@@ -50,7 +50,7 @@ class ColumnSpread(BaselineSelector):
 @pytest.fixture
 def registered():
     TRAINING_METHODS.register(HalfSET())
-    BASELINES.register(ColumnSpread)
+    BASELINES.register(ColumnSpread())
     yield
     TRAINING_METHODS.unregister("half-set")
     BASELINES.unregister("spread")
@@ -81,6 +81,68 @@ def test_toy_parts_work_in_the_selector_a_study_and_a_report(registered, tmp_pat
     assert method_style("HalfSET-Attr")["color"] == "#2ca02c" and method_style("Spread")["marker"] == "h"
     text = (tmp_path / "report" / "index.html").read_text()
     assert "HalfSET-Attr" in text and "Spread" in text and report.index.exists()
+
+
+class Frozen(TrainingMethod):
+    """A dense method of a plugin: it trains every weight, whatever the study's sparsity levels."""
+
+    name, label, sparse = "frozen", "Frozen", False
+    style = {"color": "#8c564b", "marker": "v"}
+
+
+@pytest.fixture
+def frozen():
+    TRAINING_METHODS.register(Frozen())
+    yield
+    TRAINING_METHODS.unregister("frozen")
+
+
+@pytest.mark.filterwarnings("ignore:No artists with labels")  # the drawing calls are recorded, not made
+def test_a_dense_plugin_method_gets_one_cell_and_a_dense_curve(frozen, tmp_path, monkeypatch):
+    from matplotlib.axes import Axes
+
+    from sparsefs.report import figures
+    from sparsefs.report.results import sparsity_curves
+
+    # The part's sparse attribute decides, not its name: one cell per L2 and seed at sparsity 0.
+    document = {
+        "study": {"store": str(tmp_path / "frozen.sqlite"), "datasets": ["synthetic-100"], "seeds": 1, "k": [10]},
+        "network": {"training": ["frozen", "set"], "importance": ["attribution"], "sparsity": [0.5, 0.9],
+                    "hidden_layer_sizes": [16], "max_epochs": 2},
+    }
+    config = parse_config(document)
+    cells = expand_cells(config)
+    assert sorted((cell.method, cell.params["sparsity"]) for cell in cells) == [("frozen", 0.0), ("set", 0.5),
+                                                                               ("set", 0.9)]
+    alone = parse_config({**document, "network": {"training": ["frozen"], "importance": ["attribution"]}})
+    assert [cell.params["sparsity"] for cell in expand_cells(alone)] == [0.0]  # no sparsity needed
+    assert not is_sparse("Frozen-Attr") and is_sparse("SET-Attr") and not catalogue()["Frozen-Attr"].in_paper
+
+    assert run_study(config).failed == 0
+    with open_store(tmp_path / "frozen.sqlite", read_only=True) as results:
+        table = results_table(results, k=10)
+        curves = sparsity_curves(results, 10, "all_epochs")
+        write_report(results, tmp_path / "report", k=10)
+    assert table.set_index("method").loc["Frozen-Attr", "sparsity"] == 0.0
+    assert "Frozen-Attr" in (tmp_path / "report" / "index.html").read_text()
+    # In the accuracy-vs-sparsity figure it is a level line, as Dense is, not a curve at sparsity 0.
+    drawn = {"level": [], "curve": []}
+    monkeypatch.setattr(Axes, "axhline", lambda ax, *a, **k: drawn["level"].append(k["label"]))
+    monkeypatch.setattr(Axes, "plot", lambda ax, *a, **k: drawn["curve"].append(k["label"]))
+    figures.accuracy_vs_sparsity(tmp_path / "curves.png", "synthetic-100", curves)
+    assert drawn == {"level": ["Frozen-Attr (sparsity 0)"], "curve": ["SET-Attr"]}
+
+
+def test_a_part_is_an_instance_of_its_kind_s_base_class():
+    from sparsefs.registry import METRICS, TASKS
+
+    with pytest.raises(TypeError, match=r"register an instance of the baseline 'spread', not its class: "
+                                        r"register\(ColumnSpread\(\)\)"):
+        BASELINES.register(ColumnSpread)
+    for registry, base in ((TASKS, "Task"), (TRAINING_METHODS, "TrainingMethod"), (METRICS, "ImportanceMetric"),
+                           (BASELINES, "BaselineSelector")):
+        assert all(isinstance(part, registry.base_class()) for part in registry.values())
+        assert registry.base_class().__name__ == base
 
 
 def test_the_cli_offers_a_registered_method(registered):
@@ -122,7 +184,7 @@ def test_registered_parts_reach_worker_processes(registered, tmp_path):
 
 
 PLUGIN = '''
-from sparsefs.network.dst import SET
+from sparsefs.network.dst import SET, TrainingMethod
 from sparsefs.registry import TRAINING_METHODS
 
 class QuarterSET(SET):

@@ -43,12 +43,15 @@ def _split(dataset, seed: int, task: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _task_of(args: argparse.Namespace, dataset) -> str:
     """The task to select for: ``--task``, else the dataset's (its target's kind, or none)."""
+    from .registry import TASKS
+
     if args.task == "auto":
         return dataset.task
-    if args.task != "unsupervised" and dataset.y is None:
+    task = TASKS[args.task]
+    if task.supervised and dataset.y is None:
         raise UsageError(f"--task {args.task} needs a target: {dataset.name} has none (name its column with --target)")
-    if args.task == "classification" and dataset.task == "regression":
-        raise UsageError(f"--task classification: the target of {dataset.name} is continuous")
+    if task.class_labels and not TASKS[dataset.task].class_labels:
+        raise UsageError(f"--task {args.task}: the target of {dataset.name} is continuous")
     return args.task
 
 
@@ -78,6 +81,9 @@ def cmd_select(args: argparse.Namespace) -> int:
     if args.plot:
         _check_plot_file(args.plot)  # before minutes of training
     from ._selector import SparseFeatureSelector  # torch: imported once the data are known to be usable
+    from .registry import TASKS
+
+    supervised = TASKS[task].supervised
     rows = np.arange(dataset.n_samples) if args.all_rows else _split(dataset, args.seed, task)[0]
     dataset = dataset.for_task(task)
     selector = SparseFeatureSelector(
@@ -105,7 +111,7 @@ def cmd_select(args: argparse.Namespace) -> int:
     progress = not args.quiet and sys.stderr.isatty() and args.repeats == 1
     bar, on_epoch_end = _progress_bar(args.max_epochs, enabled=progress)
     with bar:
-        selector.fit(dataset.X[rows], None if task == "unsupervised" else dataset.y[rows], on_epoch_end=on_epoch_end)
+        selector.fit(dataset.X[rows], dataset.y[rows] if supervised else None, on_epoch_end=on_epoch_end)
 
     labels = _feature_labels(dataset)
     order = selector.ranked_features_
@@ -121,15 +127,13 @@ def cmd_select(args: argparse.Namespace) -> int:
     escape_frame(ranking).to_csv(args.out, index=False)  # names from users' files: no spreadsheet formulas
 
     part = "all rows" if args.all_rows else f"the train+validation part of the paper split (seed {args.seed})"
-    score = "accuracy" if task == "classification" else "r2"
-    val_score = selector.history_[f"val_{score}"][selector.best_epoch_ - 1]
-    what = {"classification": f"{len(dataset.classes)} classes", "regression": "a continuous target (regression)",
-            "unsupervised": "no target: unsupervised selection (a denoising autoencoder)"}[task]
+    fitted = TASKS[task]
+    val_score = selector.history_[f"val_{fitted.score_name}"][selector.best_epoch_ - 1]
+    what = fitted.describe_targets(0 if dataset.classes is None else len(dataset.classes))
     print(f"{dataset.name}: {dataset.n_samples} x {dataset.n_features}, {what}; fitted on {part}")
     print(
         f"{args.training}-{args.importance}: best epoch {selector.best_epoch_} of {selector.n_epochs_} "
-        f"(stopped: {selector.stop_reason_.replace('_', ' ')}), "
-        f"validation {'accuracy' if score == 'accuracy' else 'R²' if task == 'regression' else 'reconstruction R²'} "
+        f"(stopped: {selector.stop_reason_.replace('_', ' ')}), validation {fitted.score_label} "
         f"{val_score:.4f}, {selector.n_parameters_} parameters, {selector.training_flops_:.3e} training FLOPs"
     )
     k = selector.n_features_to_select_
@@ -200,13 +204,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     fit_rows, test = _split(dataset, args.seed, task_name)
     dataset = dataset.for_task(task_name)
     # An unsupervised selection is judged by class labels it never saw; a continuous target is none.
-    y = None if task_name == "unsupervised" and dataset.task == "regression" else dataset.y
-    described = {
-        "classification": "SVM (RBF, C=1) test accuracy",
-        "regression": "SVR (RBF) test R² and RMSE",
-        "unsupervised": "reconstruction MSE of every feature from the top-k (ridge)"
-                        + ("" if y is None else ", and SVM test accuracy on the labels the selection did not see"),
-    }[task_name]
+    labels = dataset.y is not None and TASKS[dataset.task].class_labels
+    y = None if not task.supervised and not labels else dataset.y
+    described = task.evaluation_label
+    if not task.supervised and y is not None:
+        described += ", and SVM test accuracy on the labels the selection did not see"
     print(f"{dataset.name}: {described} on the top-k features, paper split seed {args.seed}")
     rows = []
     for k in ks:

@@ -36,8 +36,10 @@ PLUGIN_GROUP = "sparsefs.parts"
 class Registry(Mapping):
     """Named parts of one kind, in registration order: a read-only mapping from name to part.
 
-    A part is any object (or class) with a ``name`` (str) and a ``label`` (str, for tables and
-    plots); each kind's base class says what more its parts define.
+    A part is an object (an instance, never a class) with a ``name`` (str) and a ``label``
+    (str, for tables and plots); its kind's base class says what more it defines, and the rest
+    of sparsefs asks the part for it (``TRAINING_METHODS["set"].sparse``,
+    ``BASELINES["lasso"].tasks``), never its name.
 
     Parameters
     ----------
@@ -47,8 +49,9 @@ class Registry(Mapping):
         Modules whose import registers the built-in parts; imported on first lookup.
     reserved : tuple of str
         Names that mean something else where parts are chosen (a task named "auto").
-    required : tuple of str
-        Attributes every part must have (its kind's interface, as its base class defines it),
+    base : str or None
+        The kind's base class, as ``"module:ClassName"`` (imported when a part is registered,
+        so that this module stays light): every part must be an instance of it, which is
         checked when it is registered rather than deep inside a fit.
 
     Examples
@@ -66,10 +69,10 @@ class Registry(Mapping):
     """
 
     def __init__(self, kind: str, providers: tuple[str, ...] = (), reserved: tuple[str, ...] = (),
-                 required: tuple[str, ...] = ()):
+                 base: str | None = None):
         self.kind = kind
         self._reserved = reserved
-        self._required = required
+        self._base = base
         self._providers = providers
         self._loaded = not providers
         self._parts: dict[str, Any] = {}
@@ -82,16 +85,19 @@ class Registry(Mapping):
             _load_plugins()
 
     def register(self, part: Any, *, replace: bool = False) -> Any:
-        """Add ``part`` under ``part.name``; returns it (usable as a class decorator)."""
+        """Add ``part`` under ``part.name``; returns it."""
         name = getattr(part, "name", None)
         if not isinstance(name, str) or not name:
             raise TypeError(f"a {self.kind} needs a non-empty string 'name', got {name!r}")
         if name != name.strip() or "," in name or name in self._reserved:
             raise ValueError(f"{name!r} cannot name a {self.kind}: "
                              + ("it is reserved" if name in self._reserved else "no surrounding spaces or commas"))
-        missing = [attribute for attribute in self._required if not hasattr(part, attribute)]
-        if missing:
-            raise TypeError(f"the {self.kind} {name!r} lacks {', '.join(missing)}: "
+        if isinstance(part, type):
+            raise TypeError(f"register an instance of the {self.kind} {name!r}, not its class: "
+                            f"register({part.__name__}())")
+        base = self.base_class()
+        if base is not None and not isinstance(part, base):
+            raise TypeError(f"the {self.kind} {name!r} is not a {base.__module__}.{base.__qualname__}: "
                             f"derive it from the {self.kind}'s base class")
         if not isinstance(getattr(part, "label", None), str):
             raise TypeError(f"the {self.kind} {name!r} needs a string 'label'")
@@ -99,6 +105,13 @@ class Registry(Mapping):
             raise ValueError(f"a {self.kind} named {name!r} is already registered")
         self._parts[name] = part
         return part
+
+    def base_class(self) -> type | None:
+        """The class every part of this kind is an instance of (None: any object)."""
+        if self._base is None:
+            return None
+        module, _, qualname = self._base.partition(":")
+        return getattr(importlib.import_module(module), qualname)
 
     def unregister(self, name: str) -> None:
         """Remove a part (tests that register a toy part use this to clean up)."""
@@ -138,16 +151,11 @@ class Registry(Mapping):
         return f"Registry({self.kind!r}, names={list(self.names())})"
 
 
-# The attributes required of each kind's parts: those its base class (sparsefs.tasks.Task,
-# sparsefs.network.dst.TrainingMethod, sparsefs.importance.ImportanceMetric,
-# sparsefs.baselines.BaselineSelector) defines and the rest of sparsefs calls.
-TASKS = Registry("task", ("sparsefs.tasks",), reserved=("auto",),
-                 required=("supervised", "targets", "loss", "score_statistics", "score", "output_jacobian",
-                           "evaluate", "measure", "measure_label"))
-TRAINING_METHODS = Registry("training method", ("sparsefs.network.dst",),
-                            required=("sparse", "drop_scores", "grow", "moved_fraction", "extra_flops", "style"))
-METRICS = Registry("importance metric", ("sparsefs.importance",), required=("score", "start", "flops", "style"))
-BASELINES = Registry("baseline", ("sparsefs.baselines",), required=("fit", "tasks", "metric", "style"))
+# Each kind's base class: what its parts are instances of, and what the rest of sparsefs asks them.
+TASKS = Registry("task", ("sparsefs.tasks",), reserved=("auto",), base="sparsefs.tasks:Task")
+TRAINING_METHODS = Registry("training method", ("sparsefs.network.dst",), base="sparsefs.network.dst:TrainingMethod")
+METRICS = Registry("importance metric", ("sparsefs.importance",), base="sparsefs.importance.base:ImportanceMetric")
+BASELINES = Registry("baseline", ("sparsefs.baselines",), base="sparsefs.baselines._base:BaselineSelector")
 
 
 _plugins_loaded = False

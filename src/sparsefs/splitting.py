@@ -183,8 +183,10 @@ def dataset_fit_rows(dataset, random_state=None, task: str | None = None) -> tup
     >>> len(fit_rows), len(test)
     (80, 20)
     """
-    labels = dataset.y if dataset.task == "classification" else None
-    if labels is not None and task not in (None, "classification"):
+    from .registry import TASKS
+
+    labels = dataset.y if TASKS[dataset.task].class_labels else None
+    if labels is not None and task is not None and not TASKS[task].class_labels:
         try:
             return paper_fit_rows(labels, random_state, dataset.n_samples)
         except TooFewToSplit:

@@ -83,8 +83,9 @@ class Task:
     """One kind of learning problem. Subclasses set the class attributes and the methods.
 
     ``score_name`` names the per-epoch score of ``history_`` (``train_<score_name>``,
-    ``val_<score_name>``); ``measure`` names the downstream evaluation's main number and
-    ``measure_label`` its column title.
+    ``val_<score_name>``) and ``score_label`` the same in text; ``measure`` names the downstream
+    evaluation's main number, ``measure_label`` its column title and ``evaluation_label`` the
+    evaluation in words; ``class_labels`` says whether the targets are class labels.
 
     Examples
     --------
@@ -96,10 +97,17 @@ class Task:
     name: str
     label: str
     supervised: bool = True
+    class_labels: bool = False
     score_name: str
+    score_label: str
     measure: str
     measure_label: str
+    evaluation_label: str
     target_dtype: torch.dtype = torch.float32
+
+    def describe_targets(self, n_classes: int) -> str:
+        """The targets a dataset gives this task, in words (``n_classes``: its number of classes)."""
+        raise NotImplementedError
 
     def targets(self, y, n_samples: int) -> Targets:
         """Check and encode ``y`` (already length-checked against ``X``)."""
@@ -158,10 +166,16 @@ class Classification(Task):
 
     name = "classification"
     label = "Classification"
+    class_labels = True
     score_name = "accuracy"
+    score_label = "accuracy"
     measure = "accuracy"
     measure_label = "SVM test accuracy (%)"
+    evaluation_label = "SVM (RBF, C=1) test accuracy"
     target_dtype = torch.long
+
+    def describe_targets(self, n_classes):
+        return f"{n_classes} classes"
 
     def targets(self, y, n_samples: int) -> Targets:
         classes, codes = encode_labels(y)  # refuses missing labels before they become a class
@@ -213,8 +227,13 @@ class Regression(Task):
     name = "regression"
     label = "Regression"
     score_name = "r2"
+    score_label = "R²"
     measure = "r2"
     measure_label = "SVR test R² (%)"
+    evaluation_label = "SVR (RBF) test R² and RMSE"
+
+    def describe_targets(self, n_classes):
+        return "a continuous target (regression)"
 
     def targets(self, y, n_samples: int) -> Targets:
         if np.iscomplexobj(y):
@@ -285,8 +304,13 @@ class Unsupervised(Regression):
     label = "Unsupervised"
     supervised = False
     score_name = "r2"
+    score_label = "reconstruction R²"
     measure = "accuracy"
     measure_label = "SVM test accuracy (%) on hidden labels"
+    evaluation_label = "reconstruction MSE of every feature from the top-k (ridge)"
+
+    def describe_targets(self, n_classes):
+        return "no target: unsupervised selection (a denoising autoencoder)"
 
     #: Standard deviation of the Gaussian noise added to the standardised inputs (QuickSelection: 0.2).
     noise = 0.2

@@ -14,10 +14,12 @@ from ._stg import STGSelector
 from ._unsupervised import LaplacianScoreSelector, RandomSelector, VarianceSelector
 
 for _baseline in (LassoSelector, LassoNetSelector, STGSelector, VarianceSelector, LaplacianScoreSelector, RandomSelector):
-    _REGISTRY.register(_baseline)
+    _REGISTRY.register(_baseline())
 
-#: Every registered baseline class by name (:data:`sparsefs.registry.BASELINES`): a new baseline
-#: is a BaselineSelector subclass with name, label, metric and tasks, plus its registration.
+#: Every registered baseline by name (:data:`sparsefs.registry.BASELINES`), an unfitted instance
+#: with its default parameters: a new baseline is a BaselineSelector subclass with name, label,
+#: metric and tasks, plus the registration of an instance. ``sklearn.base.clone(BASELINES[name])``
+#: and ``set_params`` make one to fit.
 BASELINES = _REGISTRY
 
 __all__ = ["BASELINES", "BaselineSelector", "BaselineUnavailable", "LaplacianScoreSelector", "LassoNetSelector",

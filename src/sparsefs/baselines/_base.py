@@ -26,7 +26,7 @@ from .._ranking import check_layer_sizes, check_selection_input, ranks, top_k_ma
 from ..devices import parse_device, resolve_device
 from .._sklearn import Interval, _fit_context
 from ..splitting import validation_split
-from ..tasks import Task, resolve_task
+from ..tasks import CLASSIFICATION, Task, resolve_task
 
 
 class BaselineUnavailable(ImportError):
@@ -93,14 +93,15 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
     --------
     Every baseline is used like :class:`~sparsefs.SparseFeatureSelector`:
 
+    >>> from sklearn.base import clone
     >>> from sklearn.datasets import load_digits
     >>> from sparsefs.baselines import BASELINES, BaselineSelector
     >>> sorted(BASELINES)
     ['laplacian', 'lasso', 'lassonet', 'random', 'stg', 'variance']
-    >>> issubclass(BASELINES["lasso"], BaselineSelector)
+    >>> isinstance(BASELINES["lasso"], BaselineSelector)
     True
     >>> X, y = load_digits(return_X_y=True)
-    >>> selector = BASELINES["lasso"](10, C=0.1, random_state=0).fit(X, y)
+    >>> selector = clone(BASELINES["lasso"]).set_params(n_features_to_select=10, C=0.1, random_state=0).fit(X, y)
     >>> int(selector.get_support().sum()), bool(selector.val_loss_ > 0)
     (10, True)
     """
@@ -140,7 +141,7 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
         task = resolve_task(requested, y)
         if task.name not in self.tasks:
             raise ValueError(f"{self.label or type(self).__name__} selects features for {' and '.join(self.tasks)}, "
-                             f"not {task.name}" + (" (y was given)" if task.name != "unsupervised" else " (no y was given)"))
+                             f"not {task.name}" + (" (y was given)" if task.supervised else " (no y was given)"))
         X, targets = check_selection_input(self, X, y, task)
         if sp.issparse(X):
             X = X.toarray()
@@ -189,18 +190,14 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
 
 
 def validation_loss(outputs: torch.Tensor, data: SplitData) -> float:
-    """The task's validation loss: cross-entropy (classification), mean squared error summed
-    over the standardised targets (regression)."""
-    if data.task_name == "regression":
-        target = torch.as_tensor(data.y_val, dtype=outputs.dtype, device=outputs.device).reshape(outputs.shape)
-        return float(((outputs - target) ** 2).sum(dim=1).mean())
-    return cross_entropy(outputs, data.y_val)
-
-
-def cross_entropy(logits: torch.Tensor, y: np.ndarray) -> float:
-    """Mean cross-entropy of ``logits`` against the labels ``y``."""
-    target = torch.as_tensor(y, dtype=torch.long, device=logits.device)
-    return float(torch.nn.functional.cross_entropy(logits, target))
+    """The task's own loss (:meth:`sparsefs.tasks.Task.loss`) of ``outputs`` on the validation
+    rows: cross-entropy for classification, squared error summed over the standardised targets
+    for regression."""
+    task = data.task or CLASSIFICATION
+    target = torch.as_tensor(data.y_val, dtype=task.target_dtype, device=outputs.device)
+    if task.target_dtype.is_floating_point:
+        target = target.to(outputs.dtype).reshape(outputs.shape)
+    return float(task.loss(outputs, target))
 
 
 def mlp_weights(n_features: int, hidden: tuple[int, ...], n_outputs: int) -> list[int]:

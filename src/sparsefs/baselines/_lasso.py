@@ -92,7 +92,7 @@ class LassoSelector(BaselineSelector):
         self.random_state = random_state
 
     def _fit_model(self, data: SplitData) -> FittedModel:
-        if data.task_name == "regression":
+        if not data.task.class_labels:  # continuous targets: least squares with the L1 penalty
             return self._fit_regression(data)
         l1 = LogisticRegression(C=self.C, **L1_PENALTY, solver="liblinear", max_iter=self.max_iter, tol=self.tol,
                                 random_state=self._seed())

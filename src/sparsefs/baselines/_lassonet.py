@@ -33,7 +33,7 @@ from ._base import (
 )
 
 
-def _import_lassonet(task: str = "classification"):
+def _import_lassonet(regression: bool = False):
     try:
         from lassonet import LassoNetClassifier, LassoNetRegressor
     except ImportError as error:
@@ -41,7 +41,7 @@ def _import_lassonet(task: str = "classification"):
             f"the LassoNet baseline needs the 'lassonet' package ({error}); "
             "install it with: pip install 'sparsefs[baselines]'"
         ) from None
-    return LassoNetRegressor if task == "regression" else LassoNetClassifier
+    return LassoNetRegressor if regression else LassoNetClassifier
 
 
 class LassoNetSelector(BaselineSelector):
@@ -128,7 +128,7 @@ class LassoNetSelector(BaselineSelector):
         self.random_state = random_state
 
     def _fit_model(self, data: SplitData) -> FittedModel:
-        LassoNet = _import_lassonet(data.task_name)
+        LassoNet = _import_lassonet(regression=not data.task.class_labels)
         device = torch_device(self.device)
         seed = self._seed()
         init_rate, path_rate = _pair(self.learning_rate)

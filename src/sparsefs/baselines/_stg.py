@@ -37,7 +37,6 @@ from ._base import (
     FittedModel,
     SplitData,
     count_parameters,
-    cross_entropy,
     validation_loss,
     mlp_weights,
     torch_device,
@@ -150,7 +149,7 @@ class STGSelector(BaselineSelector):
 
     def _fit_model(self, data: SplitData) -> FittedModel:
         STG = _import_stg()
-        regression = data.task_name == "regression"
+        regression = not data.task.class_labels
         if regression and data.n_classes != 1:
             raise ValueError(f"STG's regression mode predicts one target; y has {data.n_classes} columns")
         device = torch_device(self.device)
@@ -189,6 +188,5 @@ def _validation_loss(model, data: SplitData, device: torch.device) -> float:
         # The package's own softmax output (unused here) leaves its dimension implicit.
         warnings.filterwarnings("ignore", message="Implicit dimension choice for softmax", category=UserWarning)
         outputs = network({"input": inputs})
-    if data.task_name == "regression":
-        return validation_loss(outputs["pred"], data)
-    return cross_entropy(outputs["logits"], data.y_val)
+    # the package's outputs: logits for classes, predictions for regression targets
+    return validation_loss(outputs["logits" if data.task.class_labels else "pred"], data)

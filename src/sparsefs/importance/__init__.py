@@ -1,9 +1,11 @@
 """Feature-importance metrics: one interface, one module per metric.
 
 To add a metric, subclass :class:`ImportanceMetric` in its own module (with ``name`` and
-``label``) and register it in ``METRICS`` (:data:`sparsefs.registry.METRICS`); the selector, the
-training loop, the study runner and the report pick it up by name.
+``label``) and register an instance in ``METRICS`` (:data:`sparsefs.registry.METRICS`); the
+selector, the training loop, the study runner and the report pick it up by name.
 """
+
+import copy
 
 from .attribution import NeuronAttribution
 from .base import WINDOWS, ImportanceAccumulator, ImportanceMetric, TrainingStep
@@ -13,11 +15,11 @@ from .strength import NeuronStrength
 from ..registry import METRICS
 
 for _metric in (NeuronAttribution, NeuronStrength, RandomImportance):
-    METRICS.register(_metric)
+    METRICS.register(_metric())
 
 
 def get_metric(name: str) -> ImportanceMetric:
-    """A fresh instance of the metric called ``name``.
+    """A fresh copy of the metric registered as ``name`` (a run's metric keeps state).
 
     Examples
     --------
@@ -28,7 +30,7 @@ def get_metric(name: str) -> ImportanceMetric:
     'NeuronStrength'
     """
     try:
-        return METRICS[name]()
+        return copy.deepcopy(METRICS[name])
     except KeyError:
         raise ValueError(f"unknown importance metric {name!r}; choose from {sorted(METRICS)}") from None
 

@@ -63,7 +63,7 @@ class ImportanceMetric(ABC):
     and in studies, labelled ``SET-MAI``:
 
     >>> from sparsefs.importance import METRICS
-    >>> _ = METRICS.register(MeanAbsoluteInput)
+    >>> _ = METRICS.register(MeanAbsoluteInput())
     >>> "mean_abs_input" in METRICS
     True
     >>> METRICS.unregister("mean_abs_input")

@@ -52,6 +52,8 @@ class TrainingMethod:
         then capture during the backward pass of an update step.
     style : dict
         Matplotlib keyword arguments that draw this method in figures.
+    in_paper : bool
+        One of the paper's training methods (its tables report it, with its metrics).
     aliases : tuple of str
         Other names it answers to in :func:`get_training_method` (the name of its grow rule,
         as ``"random"`` for SET, which lower-level functions used to take).
@@ -77,6 +79,7 @@ class TrainingMethod:
     sparse: ClassVar[bool] = True
     needs_gradient: ClassVar[bool] = False
     style: ClassVar[dict] = {}
+    in_paper: ClassVar[bool] = False
     aliases: ClassVar[tuple[str, ...]] = ()
 
     def drop_scores(self, layer) -> torch.Tensor:
@@ -112,7 +115,7 @@ class Dense(TrainingMethod):
     False
     """
 
-    name, label, sparse = "dense", "Dense", False
+    name, label, sparse, in_paper = "dense", "Dense", False, True
     style = {"color": "#4d4d4d", "marker": "s"}
 
 
@@ -130,7 +133,7 @@ class SET(TrainingMethod):
     (3, False)
     """
 
-    name, label, aliases = "set", "SET", ("random",)
+    name, label, aliases, in_paper = "set", "SET", ("random",), True
     style = {"color": "#1f77b4", "marker": "o"}
 
     def grow(self, layer, n, active, generator):
@@ -150,7 +153,7 @@ class RigL(TrainingMethod):
     15880000
     """
 
-    name, label, needs_gradient, aliases = "rigl", "RigL", True, ("gradient",)
+    name, label, needs_gradient, aliases, in_paper = "rigl", "RigL", True, ("gradient",), True
     style = {"color": "#d62728", "marker": "^"}
 
     def grow(self, layer, n, active, generator):

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from ..plot import draw_heat_map
-from ..study.methods import method_position, method_style
+from ..study.methods import is_sparse, method_position, method_style
 from .results import SIX_METHODS
 from .tables import counted
 
@@ -94,13 +94,13 @@ def accuracy_vs_sparsity(path: Path, dataset: str, curves: pd.DataFrame) -> Path
     """
     figure = Figure(figsize=(7, 4.6), layout="constrained")
     ax = figure.subplots()
-    sparse = curves[curves.sparsity > 0]
+    sparse = curves[curves.method.map(is_sparse).astype(bool)]
     span = (sparse.sparsity.min(), sparse.sparsity.max()) if not sparse.empty else (0.0, 1.0)
     for method in [m for m in SIX_METHODS if m in set(curves.method)] + sorted(set(curves.method) - set(SIX_METHODS)):
         line = curves[curves.method == method].sort_values("sparsity")
         style = method_style(method)
         mean, std = line.acc_mean.to_numpy(), line.acc_std.to_numpy()
-        if method.startswith("Dense-"):
+        if not is_sparse(method):  # one level: a horizontal line
             ax.axhline(mean[0], color=style["color"], linestyle=style["linestyle"], label=f"{method} (sparsity 0)")
             ax.axhspan(mean[0] - std[0], mean[0] + std[0], color=style["color"], alpha=0.12)
             continue

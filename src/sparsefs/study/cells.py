@@ -157,8 +157,8 @@ def _network_configurations(dataset: str, config: StudyConfig) -> list[tuple]:
     network = config.network
     configurations = []
     for training in network.training:
-        # Dense training ignores sparsity: one run per L2, recorded at sparsity 0.
-        sparsities = (0.0,) if training == "dense" else network.sparsity
+        # A method that trains densely ignores sparsity: one run per L2, recorded at sparsity 0.
+        sparsities = network.sparsity if TRAINING_METHODS[training].sparse else (0.0,)
         for sparsity in sparsities:
             for l2 in network.l2:
                 params = {**network.params, "sparsity": sparsity, "l2": l2}

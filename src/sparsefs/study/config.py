@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 from pathlib import Path
 
+from sklearn.base import clone
+
 from .._selector import SparseFeatureSelector
 from ..baselines import BASELINES
 from ..datasets import FORMATS, FRIEDMAN_NAME, SYNTHETIC_NAME, get_spec
@@ -213,13 +215,15 @@ def parse_config(document: Mapping, source: str = "<config>") -> StudyConfig:
     baselines = _baselines(_table(document, "baselines", where), where) if "baselines" in document else ()
     if network is None and not baselines:
         raise ConfigError(f"{source}: nothing to run: add a [network] table or a [baselines.NAME] table")
-    if settings["task"] in ("classification", "unsupervised"):  # they need class labels (unsupervised: to judge)
+    chosen = TASKS[settings["task"]] if settings["task"] != "auto" else None
+    if chosen is not None and (chosen.class_labels or not chosen.supervised):  # unsupervised: labels to judge by
         for dataset in settings["datasets"]:
-            if dataset_task(dataset) == "regression":
+            own = dataset_task(dataset)
+            if own is not None and not TASKS[own].class_labels:
                 raise where.at("study", "task").error(
                     f"{settings['task']!r} needs class labels, but {dataset} has a continuous target"
                     + (" (an unsupervised study judges the selection by the accuracy on the labels it hides)"
-                       if settings["task"] == "unsupervised" else ""))
+                       if not chosen.supervised else ""))
     for baseline in baselines:  # a baseline must do each dataset's task (where it is known before loading)
         supported = BASELINES[baseline.name].tasks
         for dataset in settings["datasets"]:
@@ -390,7 +394,7 @@ def _network(table, where: _Where) -> NetworkGrid:
     _check_keys(table, allowed, where, required=("training",))
     training = _choices(table["training"], TRAINING_METHODS.names(), where.at(where.table, "training"))
     metrics = _choices(table.get("importance", ["attribution", "strength"]), tuple(METRICS), where.at(where.table, "importance"))
-    sparse = [mode for mode in training if mode != "dense"]
+    sparse = [mode for mode in training if TRAINING_METHODS[mode].sparse]
     if sparse and "sparsity" not in table:
         raise where.error(f"missing required key 'sparsity' (needed by {', '.join(sparse)})")
     sparsity = _numbers(table.get("sparsity", [0.0]), where.at(where.table, "sparsity"), lambda s: 0 <= s < 1,
@@ -398,7 +402,7 @@ def _network(table, where: _Where) -> NetworkGrid:
     l2 = _numbers(table.get("l2", [selector_params["l2"]]), where.at(where.table, "l2"), lambda v: v >= 0,
                   "a non-negative L2 weight")
     params = {key: value for key, value in table.items() if key not in _NETWORK_AXES}
-    _check_estimator(SparseFeatureSelector, params, where)
+    _check_estimator(SparseFeatureSelector(), params, where)
     return NetworkGrid(training, metrics, sparsity, l2, params)
 
 
@@ -413,7 +417,7 @@ def _baselines(table: Mapping, where: _Where) -> tuple[BaselineGrid, ...]:
         if not isinstance(settings, Mapping):
             raise here.error(f"must be a table, got {type(settings).__name__}")
         estimator = BASELINES[name]
-        allowed = [key for key in estimator().get_params() if key not in STUDY_OWNED]
+        allowed = [key for key in estimator.get_params() if key not in STUDY_OWNED]
         params = {key: value for key, value in settings.items() if key != "grid"}
         grid_table = settings.get("grid", {})
         if not isinstance(grid_table, Mapping):
@@ -448,9 +452,10 @@ def _check_owned(table: Mapping, where: _Where) -> None:
 
 def _check_estimator(estimator, params: Mapping, where: _Where, hint: str = "") -> None:
     """Let the estimator's own parameter checks judge the values, before any work starts
-    (the constraints, with ``hint`` added, then what they cannot express: layer sizes, device names)."""
+    (the constraints, with ``hint`` added, then what they cannot express: layer sizes, device names).
+    ``estimator``: an unfitted one (a registered baseline, a default selector), copied with ``params``."""
     try:
-        instance = estimator(**params)
+        instance = clone(estimator).set_params(**params)
         instance._validate_params()
     except (ValueError, TypeError) as error:
         raise where.error(str(error).rstrip(".") + hint) from None

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.base import clone
 
 from .. import __version__
 from .._selector import SparseFeatureSelector
@@ -83,7 +84,7 @@ def run_cell(cell: Cell, evaluation: Evaluation, data_home: str | None, threads:
             with _recorded_warnings() as caught, _peak_memory(_device_of(cell)) as peak:
                 fit_started = time.perf_counter()
                 # an unsupervised selection never sees the labels: they only judge it
-                estimator.fit(dataset.X[fit_rows], None if task == "unsupervised" else dataset.y[fit_rows])
+                estimator.fit(dataset.X[fit_rows], dataset.y[fit_rows] if TASKS[task].supervised else None)
                 fit_seconds = time.perf_counter() - fit_started
             importances = _importances(cell, estimator)
             evaluation_started = time.perf_counter()
@@ -135,8 +136,9 @@ def build_estimator(cell: Cell, task: str = "auto"):
             **cell.params,
         )
     baseline = BASELINES[cell.method]
-    told = {"task": task} if task != "auto" and "task" in baseline().get_params() else {}
-    return baseline(1, random_state=cell.seed, validation_fraction=0.2, **told, **cell.params)
+    told = {"task": task} if task != "auto" and "task" in baseline.get_params() else {}
+    return clone(baseline).set_params(n_features_to_select=1, random_state=cell.seed, validation_fraction=0.2, **told,
+                                      **cell.params)
 
 
 @functools.lru_cache(maxsize=2)
@@ -149,15 +151,16 @@ def _task(cell: Cell, dataset) -> str:
     """The cell's task: the study's, else the dataset's own. Unsupervised selection in a study is
     judged by labels it never saw, so the dataset must have some."""
     task = cell.task or dataset.task
-    if task == "unsupervised" and dataset.y is None:
+    chosen = TASKS[task]
+    if not chosen.supervised and dataset.y is None:
         raise ValueError(f"{dataset.name} has no labels: a study judges an unsupervised selection by the accuracy "
                          "on labels it never saw; rank an unlabelled file with 'sparsefs select' instead")
-    if task == "unsupervised" and dataset.task == "regression":
+    if not chosen.supervised and not TASKS[dataset.task].class_labels:
         raise ValueError(f"{dataset.name} has a continuous target: a study judges an unsupervised selection by the "
                          "accuracy on class labels it never saw")
-    if task == "regression" and dataset.task == "classification":
+    if chosen.supervised and not chosen.class_labels and TASKS[dataset.task].class_labels:
         dataset.for_task(task)  # whole numbers read as labels are regressed on; words are refused
-    elif task != "unsupervised" and dataset.task != task:
+    elif chosen.supervised and dataset.task != task:
         raise ValueError(f"[study] task = {task!r}, but the target of {dataset.name} is for {dataset.task}")
     return task
 

@@ -35,14 +35,15 @@ class Method:
     --------
     >>> from sparsefs.study.methods import catalogue
     >>> catalogue()["SET-Attr"]
-    Method(label='SET-Attr', kind='network', method='set', metric='attribution', in_paper=True)
+    Method(label='SET-Attr', kind='network', method='set', metric='attribution', in_paper=True, sparse=True)
     """
 
     label: str
     kind: str  # "network" or "baseline"
     method: str  # the registered name stored in the cells table
     metric: str | None  # the importance metric (networks)
-    in_paper: bool
+    in_paper: bool  # the paper reports it: a paper training method with a paper metric, or a paper baseline
+    sparse: bool = False  # a network trained sparse (it has a sparsity level); False for dense ones and baselines
 
 
 def method_label(method: str, metric: str) -> str:
@@ -76,8 +77,8 @@ def catalogue() -> dict[str, Method]:
     for training in TRAINING_METHODS.values():
         for metric in metrics:
             label = method_label(training.name, metric)
-            in_paper = training.name in ("dense", "set", "rigl") and metric in PAPER_METRICS
-            methods[label] = Method(label, "network", training.name, metric, in_paper)
+            in_paper = training.in_paper and metric in PAPER_METRICS
+            methods[label] = Method(label, "network", training.name, metric, in_paper, training.sparse)
     for baseline in BASELINES.values():
         methods[baseline.label] = Method(baseline.label, "baseline", baseline.name, None, baseline.in_paper)
     return methods
@@ -144,6 +145,20 @@ def is_baseline(label: str) -> bool:
     """
     method = catalogue().get(label)
     return method is not None and method.kind == "baseline"
+
+
+def is_sparse(label: str) -> bool:
+    """Whether a table's method label is a network trained sparse (it has sparsity levels); a
+    label no registry knows is taken as one.
+
+    Examples
+    --------
+    >>> from sparsefs.study.methods import is_sparse
+    >>> is_sparse("SET-Attr"), is_sparse("Dense-QS"), is_sparse("Lasso")
+    (True, False, False)
+    """
+    method = catalogue().get(label)
+    return method is None or method.sparse
 
 
 def method_style(label: str) -> dict:
