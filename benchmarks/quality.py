@@ -45,6 +45,7 @@ from sparsefs import SparseFeatureSelector
 from sparsefs.baselines import LassoSelector
 from sparsefs.datasets import load
 from sparsefs.evaluation import coverage, svm_accuracy
+from sparsefs.presets import resolve_settings
 from sparsefs.splitting import paper_split
 
 SMALL = ["GLIOMA", "colon", "nci9", "ALLAML", "TOX_171", "leukemia", "lymphoma", "Yale", "ORL"]
@@ -294,8 +295,8 @@ def nonlinear_check(seeds) -> None:
         for preset in ("paper", "recommended"):
             selector = SparseFeatureSelector(10, importance=METRICS, random_state=seed, preset=preset).fit(X, y)
             for m in METRICS:
-                rankings[f"{preset}/{m}"] = np.argsort(-selector.importances_[m][selector.accumulate if preset == "paper"
-                                                                                  else "best_epoch"], kind="stable")
+                window = resolve_settings(preset, selector.get_params())["accumulate"]
+                rankings[f"{preset}/{m}"] = np.argsort(-selector.importances_[m][window], kind="stable")
         for name, ranking in rankings.items():
             found.setdefault(name, []).append(coverage(ranking, informative, 10))
             print(f"  seed {seed} {name:24s} {found[name][-1]:.2f}", flush=True)

@@ -68,20 +68,24 @@ class TestEveryBaseline:
         assert a.val_loss_ == b.val_loss_
 
     def test_validation_rows_are_the_network_selectors(self, name, informative_first, monkeypatch):
-        # A study compares baselines with networks fitted on the same rows: same split function.
+        # A study compares baselines with networks fitted on the same rows: one split (RankingSelector's).
         X, y = informative_first
-        seen = {}
-        from sparsefs.baselines import _base
+        seen = []
+        from sparsefs import _ranking
 
         def spy(n_samples, fraction, random_state, strata=None):
-            seen["rows"] = validation_split(n_samples, fraction, random_state, strata=strata)
-            return seen["rows"]
+            seen.append(validation_split(n_samples, fraction, random_state, strata=strata))
+            return seen[-1]
 
-        monkeypatch.setattr(_base, "validation_split", spy)
+        monkeypatch.setattr(_ranking, "validation_split", spy)
         fast(name, random_state=11).fit(X, y)
-        network_train, network_val = stratified_split(y, SparseFeatureSelector().validation_fraction, 11)
-        np.testing.assert_array_equal(seen["rows"][0], network_train)
-        np.testing.assert_array_equal(seen["rows"][1], network_val)
+        SparseFeatureSelector(5, hidden_layer_sizes=(4,), max_epochs=1, random_state=11).fit(X, y)
+        (baseline_train, baseline_val), (network_train, network_val) = seen
+        np.testing.assert_array_equal(baseline_train, network_train)
+        np.testing.assert_array_equal(baseline_val, network_val)
+        expected_train, expected_val = stratified_split(y, 0.2, 11)
+        np.testing.assert_array_equal(baseline_train, expected_train)
+        np.testing.assert_array_equal(baseline_val, expected_val)
 
     def test_bad_parameters_are_named(self, name, informative_first):
         X, y = informative_first
@@ -180,3 +184,22 @@ def test_a_missing_package_is_a_clear_error(name, module, informative_first, mon
     with pytest.raises(BaselineUnavailable, match=rf"needs the '{module}' package.*sparsefs\[baselines\]"):
         fast(name).fit(X, y)
 
+
+def test_every_baseline_selects_by_fraction_threshold_and_auto(informative_first):
+    # The ranking selector's K choices, shared by every baseline (RankingSelector).
+    from sparsefs.baselines import RandomSelector, VarianceSelector
+
+    X, y = informative_first
+    assert LassoSelector(0.1, random_state=0).fit(X, y).get_support().sum() == 3  # 10% of 30 features
+    assert LassoSelector(None, random_state=0).fit(X, y).n_features_to_select_ == 15  # half, as RFE
+    capped = LassoSelector(2, threshold="mean", random_state=0).fit(X, y)
+    above = LassoSelector(None, threshold="mean", random_state=0).fit(X, y)
+    importances = above.feature_importances_
+    assert above.n_features_to_select_ == int((importances >= importances.mean()).sum()) > capped.n_features_to_select_ == 2
+    auto = RandomSelector("auto", cv=3, random_state=0).fit(X, y)
+    assert auto.n_features_to_select_ in auto.k_scores_ and auto.get_support().sum() == auto.n_features_to_select_
+    assert VarianceSelector(0.5, random_state=0).fit(X).get_support().sum() == 15
+    with pytest.raises(ValueError, match="'auto' .* needs a supervised task"):
+        VarianceSelector("auto").fit(X)
+    with pytest.raises(ValueError, match="threshold='max'"):
+        LassoSelector(3, threshold="max").fit(X, y)

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from sparsefs import SparseFeatureSelector
-from sparsefs.presets import PAPER, PRESETS, preset_params
+from sparsefs.presets import PAPER, PRESET_PARAMETERS, PRESETS, preset_params, resolve_settings
 from sparsefs.study import open_store, parse_config, results_table, run_study
+from sparsefs.report.text import format_table
 from sparsefs.study.config import ConfigError
 
 from ._helpers import SHARED_DATASETS, load_mat, needs_data
@@ -24,15 +25,18 @@ def colon():
     return X[:, :300], y
 
 
-def test_paper_preset_is_the_selectors_defaults():
+def test_a_preset_s_parameters_default_to_none_and_the_others_to_the_paper():
     defaults = {name: p.default for name, p in inspect.signature(SparseFeatureSelector).parameters.items()}
-    assert {name: defaults[name] for name in PAPER} == PAPER
+    assert all(defaults[name] is None for name in PRESET_PARAMETERS)
+    assert {name: defaults[name] for name in PAPER if name not in PRESET_PARAMETERS} == {
+        name: value for name, value in PAPER.items() if name not in PRESET_PARAMETERS}
+    assert resolve_settings("paper", defaults) == {name: PAPER[name] for name in PRESET_PARAMETERS}
     assert defaults["preset"] == "paper"
 
 
 def test_every_preset_names_known_parameters_with_valid_values():
     for name, settings in PRESETS.items():
-        assert set(settings) <= set(PAPER), name
+        assert set(settings) <= set(PRESET_PARAMETERS), name
         SparseFeatureSelector(**settings)._validate_params()
     assert PRESETS["recommended"], "the recommended preset changes something"
 
@@ -78,6 +82,43 @@ def test_explicit_parameters_win_over_the_preset(colon):
     assert selector.get_params()["l2"] == 0.02  # fit never rewrites a parameter
 
 
+def test_an_explicit_value_equal_to_the_default_wins_over_the_preset(colon):
+    # issue 23, item 1: 0.2 and 1e-4 are the paper's values, given here: the preset must not replace them
+    X, y = colon
+    given = {"validation_fraction": 0.2, "l2": 1e-4}
+    explicit = SparseFeatureSelector(20, random_state=1, preset="recommended", **given, **FAST).fit(X, y)
+    assert not set(given) & set(explicit.preset_params_)
+    assert np.isfinite(explicit.history_["val_loss"]).all()  # validation rows: the 0.2 was used
+    others = {key: value for key, value in PRESETS["recommended"].items() if key not in given}
+    written = SparseFeatureSelector(20, random_state=1, **others, **given, **FAST).fit(X, y)
+    np.testing.assert_array_equal(explicit.feature_importances_, written.feature_importances_)
+
+
+def test_a_study_s_settings_win_over_the_preset(tmp_path):
+    # issue 23, item 1: the study fixes the validation rows and searches L2; the preset sets neither
+    config = parse_config({
+        "study": {"store": str(tmp_path / "p.sqlite"), "datasets": ["synthetic-100"], "seeds": 1, "k": [10]},
+        "network": {"training": ["set"], "sparsity": [0.9], "l2": [1e-4, 1e-3], "importance": ["attribution"],
+                    "preset": "recommended", "max_epochs": 3},
+    })
+    assert run_study(config).failed == 0
+    with open_store(tmp_path / "p.sqlite") as store:
+        cells = store.query("SELECT cell_id, l2, val_loss FROM cells ORDER BY l2")
+        first, second = (store.importances(cell)["attribution"]["all_epochs"] for cell in cells.cell_id)
+        table = results_table(store, k=10)
+    assert cells.val_loss.notna().all()
+    assert not np.array_equal(first, second)  # each cell trained with its own L2
+    assert "chosen by validation loss" in format_table(table, 10, "all_epochs").splitlines()[0]
+
+
+def test_a_study_s_l2_defaults_to_the_preset_s():
+    document = {"study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 1},
+                "network": {"training": ["set"], "sparsity": [0.9]}}
+    assert parse_config(document).network.l2 == (PAPER["l2"],)
+    document["network"]["preset"] = "recommended"
+    assert parse_config(document).network.l2 == (PRESETS["recommended"]["l2"],)
+
+
 def test_a_study_can_run_the_recommended_preset_and_refuses_an_unknown_one():
     document = {
         "study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 1},
@@ -91,7 +132,6 @@ def test_a_study_can_run_the_recommended_preset_and_refuses_an_unknown_one():
 
 @needs_data("colon.mat")
 def test_a_study_with_the_recommended_preset_reports_it_beside_lasso(tmp_path):
-    # No validation rows, so no validation loss: the report still shows the configuration.
     config = parse_config({
         "study": {"store": str(tmp_path / "q.sqlite"), "datasets": ["colon"], "seeds": 1, "k": [10],
                   "data_home": str(SHARED_DATASETS), "windows": ["best_epoch"]},
@@ -103,4 +143,4 @@ def test_a_study_with_the_recommended_preset_reports_it_beside_lasso(tmp_path):
     with open_store(tmp_path / "q.sqlite") as store:
         table = results_table(store, k=10, window="best_epoch")
     assert set(table["method"]) == {"SET-Attr", "Lasso"}
-    assert table["acc_mean"].notna().all()
+    assert table["acc_mean"].notna().all() and table["val_loss"].notna().all()

@@ -157,9 +157,12 @@ class TestTrainingControls:
         assert selector.best_epoch_ == selector.n_epochs_ == 4
 
     def test_batch_size_auto_follows_the_paper(self, data):
-        assert small()._batch_size(199) == 32
-        assert small()._batch_size(200) == 100
-        assert small(batch_size=7)._batch_size(1000) == 7
+        def batch_size(selector, n_samples):
+            return selector._training_config(selector._settings(), n_samples).batch_size
+
+        assert batch_size(small(), 199) == 32
+        assert batch_size(small(), 200) == 100
+        assert batch_size(small(batch_size=7), 1000) == 7
 
     def test_verbose_prints_each_epoch_and_callback_sees_it(self, data, capsys):
         X, y = data
@@ -203,6 +206,7 @@ class TestBadInput:
             (dict(importance="shap"), "importance"),
             (dict(importance=["strength", "shap"]), "importance must name"),
             (dict(hidden_layer_sizes=(10, 0)), "hidden_layer_sizes"),
+            (dict(hidden_layer_sizes=(True,)), "hidden_layer_sizes must be positive integers"),  # not a size of 1
             (dict(device="cuda:7" if not torch.cuda.is_available() else "nonsense"), "device"),
         ],
     )
@@ -237,3 +241,25 @@ class TestScikitLearnIntegration:
         copy = clone(fitted)
         assert copy.get_params() == fitted.get_params()
         assert not hasattr(copy, "ranking_")
+
+
+class TestRefit:
+    def test_a_refit_forgets_every_attribute_it_does_not_set(self, data):
+        # issue 23, item 3: leaving repeats, "auto" or keep_network must leave nothing of them behind
+        X, y = data
+        selector = small(n_repeats=2, keep_network=True, n_features_to_select="auto", cv=2, max_epochs=2).fit(X, y)
+        earlier = ("selection_frequency_", "stability_", "stability_interval_", "k_scores_", "network_")
+        assert all(hasattr(selector, name) for name in earlier)
+        selector.set_params(n_repeats=1, keep_network=False, n_features_to_select=3).fit(X, y)
+        assert [name for name in earlier if hasattr(selector, name)] == []
+        assert selector.n_features_to_select_ == 3 and selector.importances_per_repeat_.shape == (1, X.shape[1])
+
+    def test_a_baseline_refit_forgets_its_earlier_fit(self, data):
+        from sparsefs.baselines import LassoSelector
+
+        X, y = data
+        selector = LassoSelector("auto", cv=2, random_state=0).fit(X, y)
+        assert hasattr(selector, "k_scores_") and hasattr(selector, "classes_")
+        selector.set_params(n_features_to_select=4, task="regression").fit(X, y.astype(float) + X[:, 0])
+        assert not hasattr(selector, "k_scores_") and not hasattr(selector, "classes_")
+        assert selector.task_ == "regression" and selector.get_support().sum() == 4

@@ -122,20 +122,27 @@ def k_grid(n_features: int) -> list[int]:
     return grid + [n_features]
 
 
-def default_estimator(task: str = "classification"):
+def default_estimator(task="classification"):
     """The downstream estimator of ``"auto"``: standardisation, then an RBF SVM (``SVC`` for
-    classification, ``SVR`` for regression), as in the paper's evaluation.
+    a task of class labels, ``SVR`` for continuous targets), as in the paper's evaluation.
+    ``task``: a :class:`~sparsefs.tasks.Task` or its registered name.
 
     Examples
     --------
     >>> from sparsefs._kselect import default_estimator
-    >>> [name for name, _ in default_estimator().steps]
-    ['standardscaler', 'svc']
+    >>> [name for name, _ in default_estimator().steps], [name for name, _ in default_estimator("regression").steps]
+    (['standardscaler', 'svc'], ['standardscaler', 'svr'])
     """
     from sklearn.svm import SVC, SVR
 
-    return make_pipeline(StandardScaler(), SVR() if task == "regression" else SVC())
+    from .registry import TASKS
 
+    task = TASKS[task] if isinstance(task, str) else task
+    return make_pipeline(StandardScaler(), SVC() if task.class_labels else SVR())
+
+
+#: The smallest rise of the "auto" score worth a larger K, unless a selector sets its own ``tol``.
+DEFAULT_TOL = 0.01
 
 #: "auto" stops after this many grid steps in a row without a gain of ``tol`` over the best K
 #: so far: one step is too few, since a ranking's next features may be redundant with the first.

@@ -1,16 +1,177 @@
-"""What every ranking selector in sparsefs shares: its input and device checks, its top-k support."""
+"""What every ranking selector in sparsefs shares: :class:`RankingSelector`, the base of
+:class:`~sparsefs.SparseFeatureSelector` and of every baseline, with its input checks, its
+split, its ranks and its selection by count, fraction, threshold or "auto"."""
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import torch
-from sklearn.utils.validation import validate_data
+from sklearn.base import BaseEstimator
+from sklearn.feature_selection import SelectorMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from . import _kselect
+from ._sklearn import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
 from .data import check_sparse_input
+from .splitting import validation_split
+
+
+class RankingSelector(SelectorMixin, BaseEstimator):
+    """Base class of every selector that ranks features by an importance: the steps they share.
+
+    ``fit`` resolves the task (:meth:`_task`), checks ``X`` and ``y``
+    (:func:`check_selection_input`), forgets every fitted attribute of an earlier fit, lets
+    the subclass score the features (:meth:`_rank`, which sets ``feature_importances_``), ranks
+    them (``ranking_``, ``ranked_features_``) and chooses how many to keep
+    (``n_features_to_select_``): ``n_features_to_select`` as a count, a fraction of the
+    features (``None``: half), ``"auto"`` (the cross-validated score of ``estimator`` over a
+    grid of K, ``k_scores_``), or ``threshold`` (``SelectFromModel``'s, capped by a count). Its
+    split of the rows into training and validation rows (:meth:`_split`) is the same for
+    every selector, so that selectors fitted on the same rows train and validate on the same
+    rows.
+
+    Subclasses set their parameters and implement :meth:`_rank`; the parameters ``threshold``,
+    ``estimator``, ``tol`` and ``cv`` are read where a subclass has them (else: no threshold,
+    the default estimator, ``tol=0.01``, ``cv=5``; :meth:`_auto_tol` says which ``tol``).
+
+    Examples
+    --------
+    A selector that ranks features by their variance on the training rows:
+
+    >>> import numpy as np
+    >>> from sparsefs._ranking import RankingSelector
+    >>> class Spread(RankingSelector):
+    ...     def __init__(self, n_features_to_select=None, *, threshold=None, validation_fraction=0.2,
+    ...                  random_state=None):
+    ...         self.n_features_to_select = n_features_to_select
+    ...         self.threshold = threshold
+    ...         self.validation_fraction = validation_fraction
+    ...         self.random_state = random_state
+    ...     def _rank(self, X, targets, task):
+    ...         train, _ = self._split(X.shape[0], targets.strata, self.random_state, self.validation_fraction)
+    ...         self.feature_importances_ = X[train].var(axis=0)
+    >>> X = np.random.RandomState(0).randn(40, 4) * [1, 5, 0.1, 2]
+    >>> Spread(0.5, random_state=0).fit(X).get_support().tolist()
+    [False, True, False, True]
+    >>> Spread(threshold="mean", random_state=0).fit(X).n_features_to_select_
+    1
+    """
+
+    _parameter_constraints: dict = {
+        "n_features_to_select": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="right"),
+            StrOptions({"auto"}),
+            None,
+        ],
+        "threshold": [str, Interval(Real, None, None, closed="neither"), None],
+        "estimator": [HasMethods(["fit", "score"]), None],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "cv": ["cv_object"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+    }
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, **fit_params):
+        """Score the features on ``(X, y)`` (or ``X`` alone, unsupervised), rank them and choose K."""
+        self._check_settings()
+        task = self._task(y)
+        self._check_task(task)
+        self._forget_fit()
+        X, targets = check_selection_input(self, X, y, task)
+        self.task_ = task.name
+        self._rank(X, targets, task, **fit_params)
+        self.ranking_, self.ranked_features_ = ranks(self.feature_importances_)
+        values = targets.values
+        if values is not None and values.ndim == 2 and values.shape[1] == 1:
+            values = values.ravel()  # one regression target: the 1-D y estimators expect
+        self._choose_k(X, values, task)
+        self._after_selection()
+        return self
+
+    def _rank(self, X, targets, task, **fit_params) -> None:
+        """Score every feature of the checked ``X``: set ``feature_importances_`` (and whatever
+        else the selector reports)."""
+        raise NotImplementedError
+
+    def _after_selection(self) -> None:
+        """Called once K is chosen (the selector's stability over repeats, for one)."""
+
+    def _task(self, y):
+        """The task of this fit: the ``task`` parameter where the selector has one, else ``y``'s."""
+        from .tasks import resolve_task
+
+        return resolve_task(getattr(self, "task", "auto"), y)
+
+    def _check_task(self, task) -> None:
+        """What this fit's task rules out, before any work."""
+        if self.n_features_to_select == "auto" and not task.supervised:
+            raise ValueError("n_features_to_select='auto' scores a downstream estimator on y; it needs a supervised task")
+
+    def _check_settings(self) -> None:
+        """What the parameter constraints cannot say, checked without fitting (a study's
+        configuration is judged by this before any cell runs, possibly on other machines).
+        Subclasses extend it."""
+        threshold = getattr(self, "threshold", None)
+        _kselect.check_threshold(threshold)
+        if threshold is not None and self.n_features_to_select == "auto":
+            raise ValueError("n_features_to_select='auto' chooses K itself; it cannot be combined with a threshold")
+
+    def _forget_fit(self) -> None:
+        """Remove every fitted attribute (``name_``) of an earlier fit: a refit leaves nothing of
+        it behind, whichever attributes this fit sets (scikit-learn's convention)."""
+        for name in [name for name in vars(self) if name.endswith("_") and not name.startswith("_")]:
+            delattr(self, name)
+
+    @staticmethod
+    def _split(n_samples: int, strata, random_state, fraction: float) -> tuple[np.ndarray, np.ndarray | None]:
+        """``(training rows, validation rows)`` (:func:`sparsefs.splitting.validation_split`:
+        stratified by ``strata`` when given); ``fraction`` 0: every row trains, none validates."""
+        if fraction > 0:
+            return validation_split(n_samples, fraction, random_state, strata=strata)
+        return np.arange(n_samples), None
+
+    def _choose_k(self, X, y, task) -> None:
+        """``n_features_to_select_`` from ``n_features_to_select``, ``threshold`` and the importances."""
+        importances, n_features = self.feature_importances_, self.n_features_in_
+        threshold = getattr(self, "threshold", None)
+        if threshold is not None:
+            cap = None if self.n_features_to_select is None else _kselect.resolve_k(self.n_features_to_select, n_features)
+            self.n_features_to_select_ = int(_kselect.threshold_mask(importances, threshold, cap).sum())
+        elif self.n_features_to_select == "auto":
+            estimator = getattr(self, "estimator", None)
+            estimator = _kselect.default_estimator(task) if estimator is None else estimator
+            self.n_features_to_select_, self.k_scores_ = _kselect.choose_k_auto(
+                X, y, importances, estimator, self._auto_tol(), getattr(self, "cv", 5)
+            )
+        else:
+            self.n_features_to_select_ = _kselect.resolve_k(self.n_features_to_select, n_features)
+
+    def _auto_tol(self) -> float:
+        """The smallest rise of the ``"auto"`` score worth a larger K: ``tol`` where the selector
+        has it for that, else :data:`sparsefs._kselect.DEFAULT_TOL`."""
+        return float(getattr(self, "tol", _kselect.DEFAULT_TOL))
+
+    def _get_support_mask(self):
+        check_is_fitted(self)
+        return top_k_mask(self.ranked_features_, self.n_features_to_select_)
+
+    def __sklearn_tags__(self):
+        from .registry import TASKS
+        from .tasks import Task
+
+        tags = super().__sklearn_tags__()
+        task = getattr(self, "task", "auto")
+        task = TASKS[task] if isinstance(task, str) and task in TASKS else task
+        # fit(X) alone is unsupervised selection, unless a supervised task is named
+        tags.target_tags.required = isinstance(task, Task) and task.supervised
+        tags.input_tags.sparse = True
+        return tags
 
 
 

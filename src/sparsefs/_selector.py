@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-import copy
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator
-from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 
-from . import _kselect
 from ._predictor import TrainedNetwork
-from ._ranking import check_selection_input, ranks, top_k_mask
-from ._sklearn import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
-from .data import BatchSource, auto_batch_size, standardization, zero_variance_features
+from ._ranking import RankingSelector, check_layer_sizes
+from ._sklearn import Interval, StrOptions
+from .data import auto_batch_size
 from .devices import parse_device, resolve_device
 from .importance import METRICS, WINDOWS
 from .network import BACKENDS
-from .presets import PRESETS, preset_params
+from .presets import PRESETS, preset_params, resolve_settings
 from .registry import TASKS, TRAINING_METHODS, added_parts, call_with_parts
-from .splitting import validation_split
-from .tasks import Task, resolve_task
-from .stability import combine_importances, nogueira_stability, selection_matrix
-from .training import TrainingConfig, train_network
+from .stability import combine_runs, selection_stability
+from .tasks import Task
+from .training import TrainingConfig, train_selection_run
 
 
-class SparseFeatureSelector(SelectorMixin, BaseEstimator):
+class SparseFeatureSelector(RankingSelector):
     """Rank features by the importance a sparse neural network gives them while it learns.
 
     An MLP (``n_features -> hidden_layer_sizes -> outputs``) is trained on the data, densely
@@ -87,28 +81,31 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         The network's size as a number of active weights in all layers together (ERK
         shape kept); overrides ``sparsity`` when given. With a million features,
         ``n_weights=1_000_000`` says "about a million weights" directly.
-    l2 : float, default=1e-4
-        L2 weight decay of the Adam optimiser.
-    hidden_layer_sizes : tuple of int, default=(1000, 100)
+    l2 : float or None, default=None
+        L2 weight decay of the Adam optimiser. ``None``: the preset's (``1e-4``, the paper's).
+    hidden_layer_sizes : tuple of int or None, default=None
+        ``None``: the preset's (``(1000, 100)``, the paper's).
     learning_rate : float, default=1e-3
     max_epochs : int, default=200
     patience : int, default=50
         Training stops after this many epochs without a lower validation loss.
-    batch_size : int or "auto", default="auto"
-        ``"auto"``: 32 when ``X`` has fewer than 200 rows, else 100.
+    batch_size : int, "auto" or None, default=None
+        ``"auto"``: 32 when ``X`` has fewer than 200 rows, else 100. ``None``: the preset's
+        (``"auto"``, the paper's).
     update_interval : int, default=10
         Optimiser steps between topology updates (SET and RigL).
     prune_fraction : float in (0, 1), default=0.3
         Fraction of each layer's active weights moved at the first update; decays to zero
         with a cosine schedule over ``max_epochs``.
-    accumulate : {"all_epochs", "best_epoch", "last_iteration"}, default="all_epochs"
+    accumulate : {"all_epochs", "best_epoch", "last_iteration"} or None, default=None
         Which importance becomes ``feature_importances_``: the sum over every iteration up to
         the best epoch, the sum within the best epoch, or the value at its last iteration.
-    validation_fraction : float in [0, 1), default=0.2
+        ``None``: the preset's (``"all_epochs"``, the paper's).
+    validation_fraction : float in [0, 1) or None, default=None
         Share of the rows held out for early stopping; stratified for classification (every
         class needs at least two samples, one to train on and one to validate with), random
-        otherwise. ``0`` trains on every row for
-        ``max_epochs`` epochs and uses the last epoch.
+        otherwise. ``0`` trains on every row for ``max_epochs`` epochs and uses the last
+        epoch. ``None``: the preset's (``0.2``, the paper's).
     backend : {"auto", "sparse", "masked"}, default="auto"
         How sparse layers are stored and multiplied. ``"sparse"``: only active weights (CSR),
         so time and memory follow the number of active weights; ``"masked"``: a dense matrix
@@ -145,11 +142,11 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     verbose : int, default=0
         Print one line per epoch when positive.
     preset : {"paper", "recommended"}, default="paper"
-        A named configuration (:mod:`sparsefs.presets`). ``"paper"``: the paper's settings,
-        which are the defaults above. ``"recommended"``: the settings measured to select
-        better features on small and noisy data (see the user guide's "Presets"). Every
-        parameter the preset sets that is left at its default takes the preset's value;
-        a parameter set to another value wins over the preset.
+        A named configuration (:mod:`sparsefs.presets`) of the parameters whose default is
+        ``None`` above. ``"paper"``: the paper's settings. ``"recommended"``: the settings
+        measured to select better features on small and noisy data (see the user guide's
+        "Presets"). A parameter left at ``None`` takes the preset's value; any value given,
+        the paper's included, wins over the preset.
 
     Attributes
     ----------
@@ -202,7 +199,8 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     training_flops_ : int
         Theoretical FLOPs of the whole run (every repeat), importance computation included.
     preset_params_ : dict
-        The settings the preset changed in this fit (empty for ``preset="paper"``).
+        The settings the preset supplied to this fit: the parameters it sets that were left at
+        ``None`` (empty for ``preset="paper"``).
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of str
@@ -228,16 +226,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "n_features_to_select": [
-            Interval(Integral, 1, None, closed="left"),
-            Interval(RealNotInt, 0, 1, closed="right"),
-            StrOptions({"auto"}),
-            None,
-        ],
-        "threshold": [str, Interval(Real, None, None, closed="neither"), None],
-        "estimator": [HasMethods(["fit", "score"]), None],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "cv": ["cv_object"],
+        **RankingSelector._parameter_constraints,
         # names are checked against the registries at fit time (_check_settings), so that a
         # part registered after this class was defined is accepted
         "task": [str, Task],
@@ -245,20 +234,19 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         "importance": [str, list, tuple],
         "sparsity": [Interval(Real, 0, 1, closed="left")],
         "n_weights": [Interval(Integral, 1, None, closed="left"), None],
-        "l2": [Interval(Real, 0, None, closed="left")],
-        "hidden_layer_sizes": [list, tuple],
+        "l2": [Interval(Real, 0, None, closed="left"), None],
+        "hidden_layer_sizes": [list, tuple, None],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left"), None],
         "update_interval": [Interval(Integral, 1, None, closed="left")],
         "prune_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "accumulate": [StrOptions(set(WINDOWS))],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "accumulate": [StrOptions(set(WINDOWS)), None],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left"), None],
         "backend": [StrOptions(set(BACKENDS))],
         "standardize": ["boolean"],
         "device": [str, torch.device],
-        "random_state": ["random_state"],
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
         "bootstrap": ["boolean"],
         "n_jobs": [Integral, None],
@@ -281,16 +269,16 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         importance="attribution",
         sparsity=0.9,
         n_weights=None,
-        l2=1e-4,
-        hidden_layer_sizes=(1000, 100),
+        l2=None,
+        hidden_layer_sizes=None,
         learning_rate=1e-3,
         max_epochs=200,
         patience=50,
-        batch_size="auto",
+        batch_size=None,
         update_interval=10,
         prune_fraction=0.3,
-        accumulate="all_epochs",
-        validation_fraction=0.2,
+        accumulate=None,
+        validation_fraction=None,
         backend="auto",
         standardize=True,
         device="auto",
@@ -335,7 +323,6 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self.verbose = verbose
         self.preset = preset
 
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, on_epoch_end=None):
         """Train the network on ``(X, y)`` (or on ``X`` alone, unsupervised) and rank the features.
 
@@ -345,163 +332,88 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         (1-D, or 2-D for several outputs), or None. ``on_epoch_end``, if given, is called with
         each epoch's history record; returning ``True`` (or numpy's ``True``) stops the
         fit after that epoch (``None`` or ``False`` go on; other answers are refused), keeping the best epoch so far (with ``n_jobs > 1`` it runs in the
-        workers).
+        workers). A refit forgets everything of the previous fit.
         """
         if on_epoch_end is not None and not callable(on_epoch_end):
             raise TypeError(f"on_epoch_end must be a function of the epoch's record, got {type(on_epoch_end).__name__}")
-        self._check_settings()
-        # The settings of this fit: the parameters, with the preset's values where left at default.
-        changed = preset_params(self.preset, self.get_params(deep=False))
-        s = copy.copy(self)
-        vars(s).update(changed)
-        metrics = s._metric_names()
-        hidden = s._hidden_sizes()
-        device = self._torch_device()
-        self._check_k_settings()
-        task = resolve_task(self.task, y)
-        if self.n_features_to_select == "auto" and not task.supervised:
-            raise ValueError("n_features_to_select='auto' scores a downstream estimator on y; it needs a supervised task")
-        if self.keep_network and task.name != "classification":
-            raise ValueError(f"keep_network=True keeps a classifier; it is not available for task={task.name!r} yet")
-        X, targets = check_selection_input(self, X, y, task)
+        return super().fit(X, y, on_epoch_end=on_epoch_end)
 
+    def _rank(self, X, targets, task, *, on_epoch_end=None) -> None:
+        settings = self._settings()
+        metrics = self._metric_names()
+        run = _RunPlan(
+            config=self._training_config(settings, X.shape[0]),
+            metrics=metrics,
+            validation_fraction=float(settings["validation_fraction"]),
+            bootstrap=self.bootstrap,
+            standardize=self.standardize,
+            device=self._torch_device(),
+            task=task,
+            keep_network=self.keep_network,
+            on_epoch_end=_epoch_printer(self.verbose, self.max_epochs, task.score_name, on_epoch_end),
+        )
         if self.n_repeats == 1:
-            runs = [s._fit_once(X, targets, task, self.random_state, metrics, hidden, device, on_epoch_end)]
+            runs = [run(X, targets, self.random_state)]
         else:
             # One seed per repeat, drawn from random_state: each repeat is then the fit that
             # random_state=seed would make, in whichever process runs it.
             seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max, size=self.n_repeats)
             parts = added_parts()  # parts registered in this process, which worker processes lack
             runs = Parallel(n_jobs=self.n_jobs)(
-                delayed(call_with_parts)(parts, s._fit_once, X, targets, task, int(seed), metrics, hidden, device,
-                                         on_epoch_end)
-                for seed in seeds
+                delayed(call_with_parts)(parts, run, X, targets, int(seed)) for seed in seeds
             )
-        result, constant = runs[0][0], runs[0][1]
-        if self.n_repeats == 1:
-            self.importances_ = {
-                metric: {window: np.where(constant, 0.0, values) for window, values in windows.items()}
-                for metric, windows in result.importances.items()
-            }
-        else:
-            self.importances_ = {
-                metric: {
-                    window: combine_importances([np.where(c, 0.0, r.importances[metric][window]) for r, c, _ in runs])
-                    for window in windows
-                }
-                for metric, windows in result.importances.items()
-            }
-        self.importances_per_repeat_ = np.stack(
-            [np.where(c, 0.0, r.importances[metrics[0]][s.accumulate]) for r, c, _ in runs]
-        )
-        self.feature_importances_ = self.importances_[metrics[0]][s.accumulate]
-        self.ranking_, self.ranked_features_ = ranks(self.feature_importances_)
-        self.task_ = task.name
-        self.best_epoch_ = result.best_epoch
-        self.n_epochs_ = result.n_epochs
-        self.stop_reason_ = result.stop_reason
-        self.history_ = result.history
-        self.n_parameters_ = result.n_parameters
-        self.layer_densities_ = result.layer_densities
-        self.training_flops_ = sum(r.training_flops for r, _, _ in runs)
-        self.preset_params_ = changed
+        accumulate = settings["accumulate"]
+        self.importances_ = combine_runs(r.importances for r in runs)
+        self.importances_per_repeat_ = np.stack([r.importances[metrics[0]][accumulate] for r in runs])
+        self.feature_importances_ = self.importances_[metrics[0]][accumulate]
+        first = runs[0].result
+        self.best_epoch_ = first.best_epoch
+        self.n_epochs_ = first.n_epochs
+        self.stop_reason_ = first.stop_reason
+        self.history_ = first.history
+        self.n_parameters_ = first.n_parameters
+        self.layer_densities_ = first.layer_densities
+        self.training_flops_ = sum(r.result.training_flops for r in runs)
+        self.preset_params_ = preset_params(self.preset, self.get_params(deep=False))
         if self.keep_network:
-            mean, scale = runs[0][2]
-            self.network_ = TrainedNetwork(result.network, mean, scale, self.classes_)
-        y_values = targets.values
-        if y_values is not None and y_values.ndim == 2 and y_values.shape[1] == 1:
-            y_values = y_values.ravel()  # one regression target: the 1-D y estimators expect
-        self._choose_k(X, y_values, task)
+            self.network_ = TrainedNetwork(first.network, runs[0].mean, runs[0].scale, self.classes_)
+
+    def _after_selection(self) -> None:
         if self.n_repeats > 1:
-            self._measure_stability()
-        return self
+            self.selection_frequency_, self.stability_, self.stability_interval_ = selection_stability(
+                self.importances_per_repeat_, self.n_features_to_select_)
 
-    def _fit_once(self, X, targets, task, random_state, metrics, hidden, device, on_epoch_end):
-        """One training run: its result, the features constant in its training rows, and
-        its standardisation."""
-        rng = check_random_state(random_state)
-        n_samples = X.shape[0]
-        if self.validation_fraction > 0:
-            train_rows, val_rows = validation_split(n_samples, self.validation_fraction, random_state,
-                                                    strata=targets.strata)
-        else:
-            train_rows, val_rows = np.arange(n_samples), None
-        seed = int(rng.randint(np.iinfo(np.int32).max))
-        if self.bootstrap:
-            train_rows = _bootstrap(train_rows, None if targets.strata is None else targets.strata[train_rows], rng)
-        values = targets.scaled(train_rows)
-        X_train = X[train_rows]
-        mean, scale = standardization(X_train, self.standardize)
-        train = BatchSource(X_train, None if values is None else values[train_rows], mean, scale, device)
-        validation = None if val_rows is None else BatchSource(
-            X[val_rows], None if values is None else values[val_rows], mean, scale, device)
+    def _settings(self) -> dict:
+        """The preset's parameters as this fit uses them (:func:`sparsefs.presets.resolve_settings`)."""
+        return resolve_settings(self.preset, self.get_params(deep=False))
 
-        config = TrainingConfig(
+    def _training_config(self, settings: dict, n_samples: int) -> TrainingConfig:
+        batch_size = settings["batch_size"]
+        return TrainingConfig(
             training=self.training,
             sparsity=float(self.sparsity),
-            hidden_layer_sizes=hidden,
-            l2=float(self.l2),
+            hidden_layer_sizes=self._hidden_sizes(settings),
+            l2=float(settings["l2"]),
             learning_rate=float(self.learning_rate),
             max_epochs=self.max_epochs,
             patience=self.patience,
-            batch_size=self._batch_size(n_samples),
+            batch_size=auto_batch_size(n_samples) if batch_size == "auto" else batch_size,
             update_interval=self.update_interval,
             prune_fraction=float(self.prune_fraction),
             backend=self.backend,
             n_weights=None if self.n_weights is None else int(self.n_weights),
             max_time=None if self.max_time is None else float(self.max_time),
         )
-        result = train_network(
-            train,
-            validation,
-            targets.n_outputs or X.shape[1],
-            config,
-            metrics,
-            seed=seed,
-            device=device,
-            on_epoch_end=_epoch_printer(self.verbose, self.max_epochs, task.score_name, on_epoch_end),
-            task=task,
-            keep_best_network=self.keep_network,
-        )
-        if not self.keep_network:
-            result.network = None  # not sent back from a worker, not kept
-        return result, zero_variance_features(X_train), (mean, scale)
 
-    def _choose_k(self, X, y, task) -> None:
-        """``n_features_to_select_`` from ``n_features_to_select``, ``threshold`` and the importances."""
-        importances, n_features = self.feature_importances_, self.n_features_in_
-        if self.threshold is not None:
-            cap = None if self.n_features_to_select is None else _kselect.resolve_k(self.n_features_to_select, n_features)
-            self.n_features_to_select_ = int(_kselect.threshold_mask(importances, self.threshold, cap).sum())
-        elif self.n_features_to_select == "auto":
-            estimator = _kselect.default_estimator(task.name) if self.estimator is None else self.estimator
-            self.n_features_to_select_, self.k_scores_ = _kselect.choose_k_auto(
-                X, y, importances, estimator, float(self.tol), self.cv
-            )
-        else:
-            self.n_features_to_select_ = _kselect.resolve_k(self.n_features_to_select, n_features)
+    def _task(self, y):
+        from .tasks import resolve_task
 
-    def _measure_stability(self) -> None:
-        k = self.n_features_to_select_
-        selections = [np.argsort(-row, kind="stable")[:k] for row in self.importances_per_repeat_]
-        Z = selection_matrix(selections, self.n_features_in_)
-        self.selection_frequency_ = Z.mean(axis=0)
-        if 0 < k < self.n_features_in_:
-            stability = nogueira_stability(Z)
-            self.stability_, self.stability_interval_ = stability.value, (stability.lower, stability.upper)
-        else:  # selecting none or all features: every repeat agrees, and the measure is undefined
-            self.stability_, self.stability_interval_ = float("nan"), (float("nan"), float("nan"))
+        return resolve_task(self.task, y)
 
-    def _get_support_mask(self):
-        check_is_fitted(self)
-        return top_k_mask(self.ranked_features_, self.n_features_to_select_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # fit(X) alone is unsupervised selection, unless a supervised task is named
-        tags.target_tags.required = self.task in ("classification", "regression")
-        tags.input_tags.sparse = True
-        return tags
+    def _check_task(self, task) -> None:
+        super()._check_task(task)
+        if self.keep_network and not task.class_labels:
+            raise ValueError(f"keep_network=True keeps a classifier; it is not available for task={task.name!r} yet")
 
     def _metric_names(self) -> list[str]:
         names = [self.importance] if isinstance(self.importance, str) else list(self.importance)
@@ -512,14 +424,9 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             )
         return names
 
-    def _hidden_sizes(self) -> tuple[int, ...]:
-        sizes = tuple(self.hidden_layer_sizes)
-        if not all(isinstance(size, Integral) and size >= 1 for size in sizes):
-            raise ValueError(f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}")
-        return tuple(int(size) for size in sizes)
-
-    def _batch_size(self, n_samples: int) -> int:
-        return auto_batch_size(n_samples) if self.batch_size == "auto" else self.batch_size
+    def _hidden_sizes(self, settings: dict | None = None) -> tuple[int, ...]:
+        settings = self._settings() if settings is None else settings
+        return check_layer_sizes(settings["hidden_layer_sizes"], "hidden_layer_sizes")
 
     def _torch_device(self) -> torch.device:
         return resolve_device(self.device)
@@ -535,12 +442,31 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self._metric_names()
         self._hidden_sizes()
         parse_device(self.device)
-        self._check_k_settings()
+        super()._check_settings()
 
-    def _check_k_settings(self) -> None:
-        _kselect.check_threshold(self.threshold)
-        if self.threshold is not None and self.n_features_to_select == "auto":
-            raise ValueError("n_features_to_select='auto' chooses K itself; it cannot be combined with a threshold")
+
+class _RunPlan:
+    """One repeat of a fit, as a picklable callable (joblib sends it to worker processes): the
+    split and the optional bootstrap of its seed, then one training run
+    (:func:`sparsefs.training.train_selection_run`)."""
+
+    def __init__(self, *, config, metrics, validation_fraction, bootstrap, standardize, device, task, keep_network,
+                 on_epoch_end):
+        self.config, self.metrics, self.task = config, metrics, task
+        self.validation_fraction, self.bootstrap, self.standardize = validation_fraction, bootstrap, standardize
+        self.device, self.keep_network, self.on_epoch_end = device, keep_network, on_epoch_end
+
+    def __call__(self, X, targets, random_state):
+        rng = check_random_state(random_state)
+        train_rows, val_rows = RankingSelector._split(X.shape[0], targets.strata, random_state,
+                                                      self.validation_fraction)
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        if self.bootstrap:
+            train_rows = _bootstrap(train_rows, None if targets.strata is None else targets.strata[train_rows], rng)
+        return train_selection_run(
+            X, targets.scaled(train_rows), train_rows, val_rows, targets.n_outputs, self.config, self.metrics,
+            seed=seed, device=self.device, standardize=self.standardize, task=self.task,
+            on_epoch_end=self.on_epoch_end, keep_network=self.keep_network)
 
 
 def _bootstrap(rows: np.ndarray, strata: np.ndarray | None, rng) -> np.ndarray:

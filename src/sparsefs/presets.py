@@ -1,25 +1,25 @@
 """Named sets of :class:`~sparsefs.SparseFeatureSelector` settings: the paper's and the recommended.
 
-``preset="paper"`` is the paper's configuration, which is also every parameter's default: it
-changes nothing. ``preset="recommended"`` is the configuration measured to select better
+``preset="paper"`` is the paper's configuration (:data:`PAPER`), what every parameter left
+alone stands for. ``preset="recommended"`` is the configuration measured to select better
 features on small and noisy data (benchmarks/quality.py; docs/quality/QUALITY.md has the
 measurements and the reasons for each setting).
 
-How a preset combines with explicit parameters: at ``fit``, every parameter the preset names
-that is still at its default (paper) value takes the preset's value; a parameter set to any
-other value wins over the preset. (scikit-learn estimators store their parameters as given, so
-a value equal to the default cannot be told apart from a value left alone: to combine the
-recommended preset with a paper value of one of its parameters, pass ``preset="paper"`` and set
-the other values yourself.) The values used are in the fitted attribute ``preset_params_``.
+How a preset combines with explicit parameters: a parameter a preset may set
+(:data:`PRESET_PARAMETERS`) defaults to ``None``, "the preset's value"; any value given to it,
+the paper's included, wins over the preset. :func:`resolve_settings` makes that decision for
+a fit from the estimator's parameters, without copying the estimator; the values the preset
+supplied are in the fitted attribute ``preset_params_``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["PAPER", "PRESETS", "preset_params"]
+__all__ = ["PAPER", "PRESETS", "PRESET_PARAMETERS", "preset_params", "resolve_settings"]
 
-#: The paper's settings: the selector's defaults (a test keeps the two equal).
+#: The paper's settings (of the parameters a preset may set, the values ``None`` stands for
+#: under ``preset="paper"``; of the others, the selector's defaults: a test keeps them equal).
 PAPER: dict = {
     "training": "set",
     "importance": "attribution",
@@ -48,28 +48,46 @@ PRESETS: dict[str, dict] = {
     },
 }
 
+#: The parameters a preset may set: each defaults to ``None`` in the selector, which stands for
+#: the preset's value (a preset setting any other parameter could not tell it from a given one).
+PRESET_PARAMETERS = ("hidden_layer_sizes", "l2", "batch_size", "validation_fraction", "accumulate")
 
-def preset_params(preset: str, params: Mapping) -> dict:
-    """The settings a fit uses: ``params`` with the preset's value for every parameter the
-    preset names that is still at its paper default.
 
-    Only the preset's parameters are returned (an empty dict for ``"paper"``).
+def resolve_settings(preset: str, params: Mapping) -> dict:
+    """The value of every parameter of :data:`PRESET_PARAMETERS` in a fit: the one given in
+    ``params``, or where it is ``None`` (left alone) the preset's, else the paper's.
 
     Examples
     --------
-    >>> from sparsefs.presets import PAPER, PRESETS, preset_params
-    >>> preset_params("paper", {"l2": 1e-4})
-    {}
-    >>> changed = preset_params("recommended", {**PAPER})
-    >>> changed == PRESETS["recommended"]
-    True
+    >>> from sparsefs.presets import resolve_settings
+    >>> resolve_settings("recommended", {"l2": 1e-4, "batch_size": None})["l2"]  # given: it wins
+    0.0001
+    >>> resolve_settings("recommended", {"l2": None})["l2"], resolve_settings("paper", {})["l2"]
+    (0.001, 0.0001)
     """
+    chosen = _preset(preset)
+    return {name: params[name] if params.get(name) is not None else chosen.get(name, PAPER[name])
+            for name in PRESET_PARAMETERS}
+
+
+def preset_params(preset: str, params: Mapping) -> dict:
+    """The settings the preset supplies to a fit: its value of every parameter it sets that
+    ``params`` leaves at ``None`` (an empty dict for ``"paper"``).
+
+    Examples
+    --------
+    >>> from sparsefs.presets import PRESETS, preset_params
+    >>> preset_params("paper", {"l2": None})
+    {}
+    >>> preset_params("recommended", {}) == PRESETS["recommended"]
+    True
+    >>> sorted(preset_params("recommended", {"l2": 1e-4, "batch_size": 32}))
+    ['accumulate', 'hidden_layer_sizes', 'validation_fraction']
+    """
+    return {name: value for name, value in _preset(preset).items() if params.get(name) is None}
+
+
+def _preset(preset: str) -> dict:
     if preset not in PRESETS:
         raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {preset!r}")
-    return {name: value for name, value in PRESETS[preset].items() if _same(params.get(name), PAPER[name])}
-
-
-def _same(value, default) -> bool:
-    if isinstance(default, tuple) and isinstance(value, (list, tuple)):
-        return tuple(value) == default
-    return type(value) is type(default) and value == default
+    return PRESETS[preset]

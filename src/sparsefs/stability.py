@@ -117,3 +117,47 @@ def combine_importances(importances: np.ndarray) -> np.ndarray:
     totals = importances.sum(axis=1, keepdims=True)
     shares = np.divide(importances, totals, out=np.zeros_like(importances), where=totals > 0)
     return shares.mean(axis=0)
+
+
+def combine_runs(runs) -> dict[str, dict[str, np.ndarray]]:
+    """One ``importances_`` from the ``importances_`` of several runs (``metric -> window ->
+    vector``): each vector by :func:`combine_importances`; a single run's as it is.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefs.stability import combine_runs
+    >>> runs = [{"attribution": {"all_epochs": np.array([1.0, 3.0])}},
+    ...         {"attribution": {"all_epochs": np.array([10.0, 10.0])}}]
+    >>> combine_runs(runs)["attribution"]["all_epochs"].tolist()
+    [0.375, 0.625]
+    """
+    runs = list(runs)
+    if len(runs) == 1:
+        return runs[0]
+    return {metric: {window: combine_importances([run[metric][window] for run in runs]) for window in windows}
+            for metric, windows in runs[0].items()}
+
+
+def selection_stability(importances, k: int) -> tuple[np.ndarray, float, tuple[float, float]]:
+    """How much runs agree on their top ``k`` features, from each run's importance (rows of
+    ``importances``): the share of runs selecting each feature, and the stability
+    (:func:`nogueira_stability`) with its 95% interval; NaN when ``k`` is 0 or every feature
+    (every run then agrees, and the measure is undefined).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefs.stability import selection_stability
+    >>> frequency, value, interval = selection_stability(np.array([[3.0, 2, 1, 0], [3, 1, 2, 0]]), 2)
+    >>> frequency.tolist(), round(value, 3)
+    ([1.0, 0.5, 0.5, 0.0], 0.0)
+    """
+    importances = np.asarray(importances)
+    n_features = importances.shape[1]
+    Z = selection_matrix([np.argsort(-row, kind="stable")[:k] for row in importances], n_features)
+    frequency = Z.mean(axis=0)
+    if 0 < k < n_features:
+        stability = nogueira_stability(Z)
+        return frequency, stability.value, (stability.lower, stability.upper)
+    return frequency, float("nan"), (float("nan"), float("nan"))

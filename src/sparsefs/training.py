@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from . import costs
-from .data import BatchSource
+from .data import BatchSource, standardization, zero_variance_features
 from .importance import ImportanceAccumulator, TrainingStep, get_metric
 from .network import SparseMLP
 from .network.dst import TrainingMethod, get_training_method
@@ -391,3 +391,64 @@ def _stops(answer) -> bool:
         return bool(answer)
     raise TypeError(f"on_epoch_end returned {type(answer).__name__} {answer!r:.40}: return True to stop the fit, "
                     "None or False to go on")
+
+
+@dataclass
+class SelectionRun:
+    """One training run of a feature selector (:func:`train_selection_run`): the training result,
+    its importances with the features constant in the training rows set to 0, and the
+    standardisation of the training rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefs.training import SelectionRun, TrainingConfig, train_selection_run
+    >>> X, y = np.random.RandomState(0).randn(40, 5).astype(np.float32), np.arange(40) % 2
+    >>> X[:, 4] = 1.0  # constant: it gets no importance
+    >>> config = TrainingConfig(hidden_layer_sizes=(8,), sparsity=0.5, max_epochs=2, batch_size=10)
+    >>> run = train_selection_run(X, y, np.arange(30), np.arange(30, 40), 2, config, ["strength"], seed=0)
+    >>> isinstance(run, SelectionRun), float(run.importances["strength"]["all_epochs"][4])
+    (True, 0.0)
+    """
+
+    result: TrainingResult
+    importances: dict[str, dict[str, np.ndarray]]  # metric -> window -> vector, constant features at 0
+    mean: np.ndarray
+    scale: np.ndarray
+
+
+def train_selection_run(X, values, train_rows: np.ndarray, val_rows: np.ndarray | None, n_outputs: int | None,
+                        config: TrainingConfig, metrics: Sequence[str], *, seed: int, device: torch.device | str = "cpu",
+                        standardize: bool = True, task: Task = CLASSIFICATION, on_epoch_end: Callable | None = None,
+                        keep_network: bool = False) -> SelectionRun:
+    """One training run of a selector on the rows of ``X`` it was given: standardise with the
+    training rows' statistics (``standardize``), batch the training and validation rows
+    (``values``: the task's targets of every row, or None), train (:func:`train_network`), and
+    zero the importance of the features constant in the training rows. ``n_outputs``: the
+    task's outputs (None: one per feature, the autoencoder). The network is kept only with
+    ``keep_network`` (it is not sent back from a worker otherwise).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefs.training import TrainingConfig, train_selection_run
+    >>> X, y = np.random.RandomState(0).randn(40, 5).astype(np.float32), np.arange(40) % 2
+    >>> config = TrainingConfig(hidden_layer_sizes=(8,), sparsity=0.5, max_epochs=3, batch_size=10)
+    >>> run = train_selection_run(X, y, np.arange(30), None, 2, config, ["attribution"], seed=0)
+    >>> run.result.n_epochs, run.importances["attribution"]["all_epochs"].shape, run.result.network is None
+    (3, (5,), True)
+    """
+    X_train = X[train_rows]
+    mean, scale = standardization(X_train, standardize)
+    device = torch.device(device)
+    train = BatchSource(X_train, None if values is None else values[train_rows], mean, scale, device)
+    validation = None if val_rows is None else BatchSource(
+        X[val_rows], None if values is None else values[val_rows], mean, scale, device)
+    result = train_network(train, validation, n_outputs or X.shape[1], config, metrics, seed=seed, device=device,
+                           on_epoch_end=on_epoch_end, task=task, keep_best_network=keep_network)
+    if not keep_network:
+        result.network = None
+    constant = zero_variance_features(X_train)
+    importances = {metric: {window: np.where(constant, 0.0, vector) for window, vector in windows.items()}
+                   for metric, windows in result.importances.items()}
+    return SelectionRun(result, importances, mean, scale)

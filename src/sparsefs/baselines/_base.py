@@ -1,10 +1,11 @@
 """What every baseline shares: the scikit-learn selector shell around a package's own model.
 
-A baseline is fitted like :class:`~sparsefs.SparseFeatureSelector`: the rows passed to ``fit``
-are split (stratified, ``validation_fraction``, ``random_state``) into training and validation
-rows with the same function, so a study fitting both on the same rows gives them the same
-training and validation data. Features are standardised with the training rows' statistics.
-Subclasses implement :meth:`BaselineSelector._fit_model` with the wrapped package.
+A baseline is a :class:`~sparsefs._ranking.RankingSelector`, as :class:`~sparsefs.SparseFeatureSelector`
+is: the rows passed to ``fit`` are split (stratified, ``validation_fraction``, ``random_state``)
+into training and validation rows by the same method, so a study fitting both on the same rows
+gives them the same training and validation data, and K is chosen the same ways (a count, a
+fraction, a threshold or "auto"). Features are standardised with the training rows'
+statistics. Subclasses implement :meth:`BaselineSelector._fit_model` with the wrapped package.
 """
 
 from __future__ import annotations
@@ -12,20 +13,16 @@ from __future__ import annotations
 from abc import abstractmethod
 from dataclasses import dataclass
 from itertools import pairwise
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.base import BaseEstimator
-from sklearn.feature_selection import SelectorMixin
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_is_fitted
 
-from .._ranking import check_layer_sizes, check_selection_input, ranks, top_k_mask
+from .. import _kselect
+from .._ranking import RankingSelector, check_layer_sizes
 from ..devices import parse_device, resolve_device
-from .._sklearn import Interval, _fit_context
-from ..splitting import validation_split
 from ..tasks import CLASSIFICATION, Task, resolve_task
 
 
@@ -82,12 +79,15 @@ class SplitData:
         return "classification" if self.task is None else self.task.name
 
 
-class BaselineSelector(SelectorMixin, BaseEstimator):
-    """Base class: parameter checks, split, standardisation, the fitted attributes.
+class BaselineSelector(RankingSelector):
+    """Base class of the baselines: the ranking selector's steps (:class:`sparsefs._ranking.RankingSelector`:
+    input checks, split, ranks, K by count, fraction, threshold or "auto"), around a package's
+    model fitted on the standardised training rows.
 
     Fitted attributes: ``feature_importances_``, ``ranking_`` (each feature's rank, 1 = most
-    important, ties in column order), ``ranked_features_`` (indices, most important first), ``val_loss_``, ``n_parameters_``, ``training_flops_``, ``n_iter_``,
-    ``classes_``, ``n_features_in_``.
+    important, ties in column order), ``ranked_features_`` (indices, most important first),
+    ``n_features_to_select_``, ``k_scores_`` (with ``"auto"``), ``val_loss_``, ``n_parameters_``,
+    ``training_flops_``, ``n_iter_``, ``task_``, ``classes_``, ``n_features_in_``.
 
     Examples
     --------
@@ -104,6 +104,8 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
     >>> selector = clone(BASELINES["lasso"]).set_params(n_features_to_select=10, C=0.1, random_state=0).fit(X, y)
     >>> int(selector.get_support().sum()), bool(selector.val_loss_ > 0)
     (10, True)
+    >>> selector.set_params(n_features_to_select=None, threshold="mean").fit(X, y).n_features_to_select_ < 64
+    True
     """
 
     #: Short name used in study configurations and result stores.
@@ -119,20 +121,15 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
     #: matplotlib style of its marks in report figures.
     style: dict = {}
 
-    _parameter_constraints: dict = {
-        "n_features_to_select": [Interval(Integral, 1, None, closed="left")],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "random_state": ["random_state"],
-    }
-
-    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Fit the wrapped model on the training part of ``(X, y)`` and rank the features.
 
         The task follows ``y`` as for :class:`~sparsefs.SparseFeatureSelector` (no ``y``:
         unsupervised); a baseline refuses a task it does not do, naming the ones it does.
         """
-        self._check_settings()
+        return super().fit(X, y)
+
+    def _task(self, y):
         # A baseline with a ``task`` parameter can be told (e.g. "regression" for whole-number
         # targets, which type_of_target reads as classes); else the task follows y.
         requested = getattr(self, "task", "auto")
@@ -142,10 +139,12 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
         if task.name not in self.tasks:
             raise ValueError(f"{self.label or type(self).__name__} selects features for {' and '.join(self.tasks)}, "
                              f"not {task.name}" + (" (y was given)" if task.supervised else " (no y was given)"))
-        X, targets = check_selection_input(self, X, y, task)
+        return task
+
+    def _rank(self, X, targets, task) -> None:
         if sp.issparse(X):
             X = X.toarray()
-        train, val = validation_split(X.shape[0], self.validation_fraction, self.random_state, strata=targets.strata)
+        train, val = self._split(X.shape[0], targets.strata, self.random_state, self.validation_fraction)
         scaler = StandardScaler().fit(X[train])
         values = targets.scaled(train)  # regression targets standardised like the networks'
         data = SplitData(
@@ -159,28 +158,27 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
         )
         fitted = self._fit_model(data)
         self.feature_importances_ = np.asarray(fitted.importances, dtype=np.float64)
-        self.ranking_, self.ranked_features_ = ranks(self.feature_importances_)
         self.val_loss_ = float(fitted.val_loss)
         self.n_parameters_ = int(fitted.n_parameters)
         self.training_flops_ = int(fitted.training_flops)
         self.n_iter_ = int(fitted.n_iterations)
-        return self
+
+    def _auto_tol(self) -> float:
+        # a baseline's ``tol`` is its solver's (Lasso's liblinear): "auto" keeps the default rule
+        return _kselect.DEFAULT_TOL
 
     @abstractmethod
     def _fit_model(self, data: SplitData) -> FittedModel:
         """Train the wrapped package's model on ``data`` and score every feature."""
 
-    def _get_support_mask(self):
-        check_is_fitted(self)
-        return top_k_mask(self.ranked_features_, self.n_features_to_select)
-
     def _check_settings(self) -> None:
-        """What the parameter constraints cannot say (layer sizes, device names), checked
-        without fitting, as a study's configuration is before any cell runs."""
+        """What the parameter constraints cannot say (layer sizes, device names, the threshold),
+        checked without fitting, as a study's configuration is before any cell runs."""
         if hasattr(self, "hidden_dims"):
             check_layer_sizes(self.hidden_dims, "hidden_dims")
         if hasattr(self, "device"):
             parse_device(self.device)
+        super()._check_settings()
 
     def _seed(self) -> int:
         """One integer seed from ``random_state``, for packages that take ints."""

@@ -40,7 +40,17 @@ class LassoSelector(BaselineSelector):
 
     Parameters
     ----------
-    n_features_to_select : int, default=100
+    n_features_to_select : int, float, None or "auto", default=100
+        How many features ``transform`` keeps, as for :class:`~sparsefs.SparseFeatureSelector`:
+        a count, a fraction of the features, ``None`` (half; with a ``threshold``, no limit) or
+        ``"auto"`` (the cross-validated score of ``estimator`` over a grid of K).
+    threshold : str, float or None, default=None
+        Keep the features whose importance is at least this (``SelectFromModel``'s: a number,
+        ``"mean"``, ``"median"``, ``"1.5*mean"``); ``n_features_to_select`` then caps the count.
+    estimator : estimator or None, default=None
+        The downstream estimator ``"auto"`` scores (``None``: standardisation and an RBF SVM).
+    cv : int, cross-validation generator or iterable, default=5
+        The cross-validation of ``"auto"``.
     C : float, default=1.0
         Inverse L1 regularisation strength (smaller: fewer non-zero coefficients).
     max_iter : int, default=1000
@@ -81,9 +91,12 @@ class LassoSelector(BaselineSelector):
         "task": [StrOptions({"auto", *tasks})],
     }
 
-    def __init__(self, n_features_to_select=100, *, C=1.0, max_iter=1000, tol=1e-4, task="auto",
-                 validation_fraction=0.2, random_state=None):
+    def __init__(self, n_features_to_select=100, *, threshold=None, estimator=None, cv=5, C=1.0, max_iter=1000,
+                 tol=1e-4, task="auto", validation_fraction=0.2, random_state=None):
         self.n_features_to_select = n_features_to_select
+        self.threshold = threshold
+        self.estimator = estimator
+        self.cv = cv
         self.task = task
         self.C = C
         self.max_iter = max_iter

@@ -21,6 +21,7 @@ from numbers import Integral, Real
 import torch
 
 from .. import costs
+from .._ranking import check_layer_sizes
 from .._sklearn import Interval, StrOptions
 from ._base import (
     BaselineSelector,
@@ -49,7 +50,17 @@ class LassoNetSelector(BaselineSelector):
 
     Parameters
     ----------
-    n_features_to_select : int, default=100
+    n_features_to_select : int, float, None or "auto", default=100
+        How many features ``transform`` keeps, as for :class:`~sparsefs.SparseFeatureSelector`:
+        a count, a fraction of the features, ``None`` (half; with a ``threshold``, no limit) or
+        ``"auto"`` (the cross-validated score of ``estimator`` over a grid of K).
+    threshold : str, float or None, default=None
+        Keep the features whose importance is at least this (``SelectFromModel``'s: a number,
+        ``"mean"``, ``"median"``, ``"1.5*mean"``); ``n_features_to_select`` then caps the count.
+    estimator : estimator or None, default=None
+        The downstream estimator ``"auto"`` scores (``None``: standardisation and an RBF SVM).
+    cv : int, cross-validation generator or iterable, default=5
+        The cross-validation of ``"auto"``.
     hidden_dims : tuple of int, default=(100,)
         Hidden layers (the package's default: its proximal step costs a sort of every
         feature's first-layer weights at every step, so a wide first layer is slow).
@@ -110,10 +121,13 @@ class LassoNetSelector(BaselineSelector):
         "task": [StrOptions({"auto", *tasks})],
     }
 
-    def __init__(self, n_features_to_select=100, *, hidden_dims=(100,), lambda_start="auto", path_multiplier=1.02, M=10,
-                 n_iters=(1000, 100), patience=(100, 10), learning_rate=(1e-3, 1e-3), batch_size=None,
+    def __init__(self, n_features_to_select=100, *, threshold=None, estimator=None, cv=5, hidden_dims=(100,),
+                 lambda_start="auto", path_multiplier=1.02, M=10, n_iters=(1000, 100), patience=(100, 10), learning_rate=(1e-3, 1e-3), batch_size=None,
                  task="auto", validation_fraction=0.2, device="auto", random_state=None):
         self.n_features_to_select = n_features_to_select
+        self.threshold = threshold
+        self.estimator = estimator
+        self.cv = cv
         self.task = task
         self.hidden_dims = hidden_dims
         self.lambda_start = lambda_start
@@ -133,7 +147,7 @@ class LassoNetSelector(BaselineSelector):
         seed = self._seed()
         init_rate, path_rate = _pair(self.learning_rate)
         model = LassoNet(
-            hidden_dims=tuple(int(size) for size in self.hidden_dims),
+            hidden_dims=check_layer_sizes(self.hidden_dims, "hidden_dims"),
             lambda_start=self.lambda_start if self.lambda_start == "auto" else float(self.lambda_start),
             path_multiplier=float(self.path_multiplier),
             M=float(self.M),

@@ -29,6 +29,7 @@ import numpy as np
 import torch
 
 from .. import costs
+from .._ranking import check_layer_sizes
 from ..data import auto_batch_size
 from .._sklearn import Interval, StrOptions
 from ._base import (
@@ -71,7 +72,17 @@ class STGSelector(BaselineSelector):
 
     Parameters
     ----------
-    n_features_to_select : int, default=100
+    n_features_to_select : int, float, None or "auto", default=100
+        How many features ``transform`` keeps, as for :class:`~sparsefs.SparseFeatureSelector`:
+        a count, a fraction of the features, ``None`` (half; with a ``threshold``, no limit) or
+        ``"auto"`` (the cross-validated score of ``estimator`` over a grid of K).
+    threshold : str, float or None, default=None
+        Keep the features whose importance is at least this (``SelectFromModel``'s: a number,
+        ``"mean"``, ``"median"``, ``"1.5*mean"``); ``n_features_to_select`` then caps the count.
+    estimator : estimator or None, default=None
+        The downstream estimator ``"auto"`` scores (``None``: standardisation and an RBF SVM).
+    cv : int, cross-validation generator or iterable, default=5
+        The cross-validation of ``"auto"``.
     hidden_dims : tuple of int, default=(1000, 100)
         Hidden layers (the paper's MLP by default).
     activation : str, default="relu"
@@ -129,10 +140,13 @@ class STGSelector(BaselineSelector):
         "task": [StrOptions({"auto", *tasks})],
     }
 
-    def __init__(self, n_features_to_select=100, *, hidden_dims=(1000, 100), activation="relu", sigma=0.5, lam=0.1,
-                 learning_rate=1e-3, optimizer="Adam", weight_decay=1e-3, batch_size="auto", max_epochs=200,
+    def __init__(self, n_features_to_select=100, *, threshold=None, estimator=None, cv=5, hidden_dims=(1000, 100),
+                 activation="relu", sigma=0.5, lam=0.1, learning_rate=1e-3, optimizer="Adam", weight_decay=1e-3, batch_size="auto", max_epochs=200,
                  task="auto", validation_fraction=0.2, device="auto", random_state=None):
         self.n_features_to_select = n_features_to_select
+        self.threshold = threshold
+        self.estimator = estimator
+        self.cv = cv
         self.task = task
         self.hidden_dims = hidden_dims
         self.activation = activation
@@ -154,7 +168,7 @@ class STGSelector(BaselineSelector):
             raise ValueError(f"STG's regression mode predicts one target; y has {data.n_classes} columns")
         device = torch_device(self.device)
         n_train, n_features = data.X_train.shape
-        hidden = [int(size) for size in self.hidden_dims]
+        hidden = list(check_layer_sizes(self.hidden_dims, "hidden_dims"))
         batch_size = auto_batch_size(n_train + len(data.y_val)) if self.batch_size == "auto" else self.batch_size
         # The package draws its initial weights, gate noise (even when evaluating) and batch
         # order from torch's global generator: seed it for this fit only.

@@ -23,7 +23,12 @@ class VarianceSelector(BaselineSelector):
 
     Parameters
     ----------
-    n_features_to_select : int, default=100
+    n_features_to_select : int, float or None, default=100
+        How many features ``transform`` keeps: a count, a fraction of the features, or
+        ``None`` (half; with a ``threshold``, no limit).
+    threshold : str, float or None, default=None
+        Keep the features whose importance is at least this (``SelectFromModel``'s: a number,
+        ``"mean"``, ``"median"``, ``"1.5*mean"``); ``n_features_to_select`` then caps the count.
     validation_fraction : float in (0, 1), default=0.2
         Rows left out, as for every selector (the networks' validation rows).
     random_state : int, RandomState instance or None, default=None
@@ -44,8 +49,9 @@ class VarianceSelector(BaselineSelector):
     tasks = ("unsupervised",)
     style = {"color": "#8c564b", "marker": "v"}
 
-    def __init__(self, n_features_to_select=100, *, validation_fraction=0.2, random_state=None):
+    def __init__(self, n_features_to_select=100, *, threshold=None, validation_fraction=0.2, random_state=None):
         self.n_features_to_select = n_features_to_select
+        self.threshold = threshold
         self.validation_fraction = validation_fraction
         self.random_state = random_state
 
@@ -66,7 +72,12 @@ class LaplacianScoreSelector(BaselineSelector):
 
     Parameters
     ----------
-    n_features_to_select : int, default=100
+    n_features_to_select : int, float or None, default=100
+        How many features ``transform`` keeps: a count, a fraction of the features, or
+        ``None`` (half; with a ``threshold``, no limit).
+    threshold : str, float or None, default=None
+        Keep the features whose importance is at least this (``SelectFromModel``'s: a number,
+        ``"mean"``, ``"median"``, ``"1.5*mean"``); ``n_features_to_select`` then caps the count.
     n_neighbors : int, default=5
         The graph's neighbours per row (the paper's choice).
     validation_fraction : float in (0, 1), default=0.2
@@ -95,8 +106,10 @@ class LaplacianScoreSelector(BaselineSelector):
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, n_features_to_select=100, *, n_neighbors=5, validation_fraction=0.2, random_state=None):
+    def __init__(self, n_features_to_select=100, *, threshold=None, n_neighbors=5, validation_fraction=0.2,
+                 random_state=None):
         self.n_features_to_select = n_features_to_select
+        self.threshold = threshold
         self.n_neighbors = n_neighbors
         self.validation_fraction = validation_fraction
         self.random_state = random_state
@@ -129,7 +142,17 @@ class RandomSelector(BaselineSelector):
 
     Parameters
     ----------
-    n_features_to_select : int, default=100
+    n_features_to_select : int, float, None or "auto", default=100
+        How many features ``transform`` keeps, as for :class:`~sparsefs.SparseFeatureSelector`:
+        a count, a fraction of the features, ``None`` (half; with a ``threshold``, no limit) or
+        ``"auto"`` (the cross-validated score of ``estimator`` over a grid of K).
+    threshold : str, float or None, default=None
+        Keep the features whose importance is at least this (``SelectFromModel``'s: a number,
+        ``"mean"``, ``"median"``, ``"1.5*mean"``); ``n_features_to_select`` then caps the count.
+    estimator : estimator or None, default=None
+        The downstream estimator ``"auto"`` scores (``None``: standardisation and an RBF SVM).
+    cv : int, cross-validation generator or iterable, default=5
+        The cross-validation of ``"auto"``.
     task : {"auto", "classification", "regression", "unsupervised"}, default="auto"
         What ``y`` is for (the ranking ignores it, but the split follows it); ``"auto"`` follows
         ``type_of_target(y)``, and no ``y`` is unsupervised.
@@ -160,8 +183,12 @@ class RandomSelector(BaselineSelector):
         "task": [StrOptions({"auto", *tasks})],
     }
 
-    def __init__(self, n_features_to_select=100, *, task="auto", validation_fraction=0.2, random_state=None):
+    def __init__(self, n_features_to_select=100, *, threshold=None, estimator=None, cv=5, task="auto",
+                 validation_fraction=0.2, random_state=None):
         self.n_features_to_select = n_features_to_select
+        self.threshold = threshold
+        self.estimator = estimator
+        self.cv = cv
         self.task = task
         self.validation_fraction = validation_fraction
         self.random_state = random_state

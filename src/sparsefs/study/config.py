@@ -45,6 +45,7 @@ from .._selector import SparseFeatureSelector
 from ..baselines import BASELINES
 from ..datasets import FORMATS, FRIEDMAN_NAME, SYNTHETIC_NAME, get_spec
 from ..importance import METRICS, WINDOWS
+from ..presets import PAPER, PRESETS
 from ..registry import TASKS, TRAINING_METHODS
 
 #: Parameters the study sets itself, per cell, with the reason a configuration may not set them.
@@ -399,7 +400,10 @@ def _network(table, where: _Where) -> NetworkGrid:
         raise where.error(f"missing required key 'sparsity' (needed by {', '.join(sparse)})")
     sparsity = _numbers(table.get("sparsity", [0.0]), where.at(where.table, "sparsity"), lambda s: 0 <= s < 1,
                         "a sparsity in [0, 1)")
-    l2 = _numbers(table.get("l2", [selector_params["l2"]]), where.at(where.table, "l2"), lambda v: v >= 0,
+    # Without an l2 axis, the preset's L2 (an unknown preset is refused below, by the selector's checks).
+    preset = table.get("preset", "paper")
+    default_l2 = PRESETS[preset].get("l2", PAPER["l2"]) if isinstance(preset, str) and preset in PRESETS else PAPER["l2"]
+    l2 = _numbers(table.get("l2", [default_l2]), where.at(where.table, "l2"), lambda v: v >= 0,
                   "a non-negative L2 weight")
     params = {key: value for key, value in table.items() if key not in _NETWORK_AXES}
     _check_estimator(SparseFeatureSelector(), params, where)
