@@ -71,7 +71,7 @@ class TestEveryBaseline:
         # A study compares baselines with networks fitted on the same rows: one split (RankingSelector's).
         X, y = informative_first
         seen = []
-        from sparsefs import _ranking
+        from sparsefs.selector import _ranking
 
         def spy(n_samples, fraction, random_state, strata=None):
             seen.append(validation_split(n_samples, fraction, random_state, strata=strata))

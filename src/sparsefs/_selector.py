@@ -10,7 +10,7 @@ from joblib import Parallel, delayed
 from sklearn.utils import check_random_state
 
 from ._predictor import TrainedNetwork
-from ._ranking import RankingSelector, check_layer_sizes
+from .selector._ranking import RankingSelector, check_layer_sizes
 from ._sklearn import Interval, StrOptions
 from .data import auto_batch_size
 from .devices import parse_device, resolve_device

@@ -21,7 +21,7 @@ from numbers import Integral, Real
 import torch
 
 from .. import costs
-from .._ranking import check_layer_sizes
+from ..selector._ranking import check_layer_sizes
 from .._sklearn import Interval, StrOptions
 from ._base import (
     BaselineSelector,

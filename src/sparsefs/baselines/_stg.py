@@ -29,7 +29,7 @@ import numpy as np
 import torch
 
 from .. import costs
-from .._ranking import check_layer_sizes
+from ..selector._ranking import check_layer_sizes
 from ..data import auto_batch_size
 from .._sklearn import Interval, StrOptions
 from ._base import (

@@ -14,10 +14,10 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _kselect
-from ._sklearn import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
-from .data import check_sparse_input
-from .splitting import validation_split
+from .. import _kselect
+from .._sklearn import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
+from ..data import check_sparse_input
+from ..splitting import validation_split
 
 
 class RankingSelector(SelectorMixin, BaseEstimator):
@@ -43,7 +43,7 @@ class RankingSelector(SelectorMixin, BaseEstimator):
     A selector that ranks features by their variance on the training rows:
 
     >>> import numpy as np
-    >>> from sparsefs._ranking import RankingSelector
+    >>> from sparsefs.selector._ranking import RankingSelector
     >>> class Spread(RankingSelector):
     ...     def __init__(self, n_features_to_select=None, *, threshold=None, validation_fraction=0.2,
     ...                  random_state=None):
@@ -104,7 +104,7 @@ class RankingSelector(SelectorMixin, BaseEstimator):
 
     def _task(self, y):
         """The task of this fit: the ``task`` parameter where the selector has one, else ``y``'s."""
-        from .tasks import resolve_task
+        from ..tasks import resolve_task
 
         return resolve_task(getattr(self, "task", "auto"), y)
 
@@ -162,8 +162,8 @@ class RankingSelector(SelectorMixin, BaseEstimator):
         return top_k_mask(self.ranked_features_, self.n_features_to_select_)
 
     def __sklearn_tags__(self):
-        from .registry import TASKS
-        from .tasks import Task
+        from ..registry import TASKS
+        from ..tasks import Task
 
         tags = super().__sklearn_tags__()
         task = getattr(self, "task", "auto")
@@ -188,7 +188,7 @@ def check_selection_input(estimator, X, y, task=None):
     A malformed sparse matrix (negative or out-of-range indices, index arrays that disagree with
     the shape) is refused too; torch sparse tensors are accepted and converted.
     """
-    from .tasks import CLASSIFICATION
+    from ..tasks import CLASSIFICATION
 
     task = CLASSIFICATION if task is None else task
     _reject_non_numeric_columns(X)
