@@ -11,7 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 
 from sparsefs import SparseFeatureSelector
-from sparsefs._kselect import choose_k_auto, k_grid, resolve_k, threshold_mask, threshold_value
+from sparsefs.selector._kselect import choose_k_auto, k_grid, resolve_k, threshold_mask, threshold_value
 
 
 def small(k=5, **kwargs):

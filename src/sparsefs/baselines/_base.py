@@ -20,7 +20,7 @@ import scipy.sparse as sp
 import torch
 from sklearn.preprocessing import StandardScaler
 
-from .. import _kselect
+from ..selector import _kselect
 from ..selector._ranking import RankingSelector, check_layer_sizes
 from ..devices import parse_device, resolve_device
 from ..tasks import CLASSIFICATION, Task, resolve_task

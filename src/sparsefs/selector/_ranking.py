@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .. import _kselect
+from . import _kselect
 from .._sklearn import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
 from ..data import check_sparse_input
 from ..splitting import validation_split
@@ -154,7 +154,7 @@ class RankingSelector(SelectorMixin, BaseEstimator):
 
     def _auto_tol(self) -> float:
         """The smallest rise of the ``"auto"`` score worth a larger K: ``tol`` where the selector
-        has it for that, else :data:`sparsefs._kselect.DEFAULT_TOL`."""
+        has it for that, else :data:`sparsefs.selector._kselect.DEFAULT_TOL`."""
         return float(getattr(self, "tol", _kselect.DEFAULT_TOL))
 
     def _get_support_mask(self):

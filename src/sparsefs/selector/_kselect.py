@@ -25,7 +25,7 @@ def resolve_k(n_features_to_select, n_features: int) -> int | None:
 
     Examples
     --------
-    >>> from sparsefs._kselect import resolve_k
+    >>> from sparsefs.selector._kselect import resolve_k
     >>> resolve_k(10, 200), resolve_k(0.25, 10), resolve_k(None, 9), resolve_k(0.01, 50)
     (10, 2, 4, 1)
     """
@@ -43,7 +43,7 @@ def threshold_value(threshold, importances: np.ndarray) -> float:
     Examples
     --------
     >>> import numpy as np
-    >>> from sparsefs._kselect import threshold_value
+    >>> from sparsefs.selector._kselect import threshold_value
     >>> importances = np.array([1.0, 2.0, 3.0, 10.0])
     >>> threshold_value("mean", importances), threshold_value("1.5*median", importances), threshold_value(0.5, importances)
     (4.0, 3.75, 0.5)
@@ -81,7 +81,7 @@ def check_threshold(threshold) -> None:
 
     Examples
     --------
-    >>> from sparsefs._kselect import check_threshold
+    >>> from sparsefs.selector._kselect import check_threshold
     >>> check_threshold("2*mean")
     """
     if threshold is not None:
@@ -94,7 +94,7 @@ def threshold_mask(importances: np.ndarray, threshold, max_features: int | None)
     Examples
     --------
     >>> import numpy as np
-    >>> from sparsefs._kselect import threshold_mask
+    >>> from sparsefs.selector._kselect import threshold_mask
     >>> threshold_mask(np.array([1.0, 5.0, 3.0, 0.0]), "mean", None)
     array([False,  True,  True, False])
     """
@@ -111,7 +111,7 @@ def k_grid(n_features: int) -> list[int]:
 
     Examples
     --------
-    >>> from sparsefs._kselect import k_grid
+    >>> from sparsefs.selector._kselect import k_grid
     >>> k_grid(617)
     [1, 2, 5, 10, 20, 50, 100, 200, 500, 617]
     """
@@ -129,13 +129,13 @@ def default_estimator(task="classification"):
 
     Examples
     --------
-    >>> from sparsefs._kselect import default_estimator
+    >>> from sparsefs.selector._kselect import default_estimator
     >>> [name for name, _ in default_estimator().steps], [name for name, _ in default_estimator("regression").steps]
     (['standardscaler', 'svc'], ['standardscaler', 'svr'])
     """
     from sklearn.svm import SVC, SVR
 
-    from .registry import TASKS
+    from ..registry import TASKS
 
     task = TASKS[task] if isinstance(task, str) else task
     return make_pipeline(StandardScaler(), SVC() if task.class_labels else SVR())
@@ -161,7 +161,7 @@ def choose_k_auto(X, y, importances: np.ndarray, estimator, tol: float, cv) -> t
     --------
     >>> import numpy as np
     >>> from sklearn.datasets import make_classification
-    >>> from sparsefs._kselect import choose_k_auto, default_estimator
+    >>> from sparsefs.selector._kselect import choose_k_auto, default_estimator
     >>> X, y = make_classification(200, 30, n_informative=4, n_redundant=0, shuffle=False, random_state=0)
     >>> importances = np.r_[np.ones(4), np.zeros(26)]
     >>> k, scores = choose_k_auto(X, y, importances, default_estimator(), tol=0.01, cv=3)
