@@ -9,7 +9,7 @@ import torch
 from joblib import Parallel, delayed
 from sklearn.utils import check_random_state
 
-from ._predictor import TrainedNetwork
+from .selector._predictor import TrainedNetwork
 from .selector._ranking import RankingSelector, check_layer_sizes
 from ._sklearn import Interval, StrOptions
 from .data import auto_batch_size
