@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sparsefs import SparseFeatureSelector
-from sparsefs.presets import PAPER, PRESET_PARAMETERS, PRESETS, preset_params, resolve_settings
+from sparsefs.selector.presets import PAPER, PRESET_PARAMETERS, PRESETS, preset_params, resolve_settings
 from sparsefs.study import open_store, parse_config, results_table, run_study
 from sparsefs.report.text import format_table
 from sparsefs.study.config import ConfigError

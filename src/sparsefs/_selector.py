@@ -11,12 +11,12 @@ from sklearn.utils import check_random_state
 
 from .selector._predictor import TrainedNetwork
 from .selector._ranking import RankingSelector, check_layer_sizes
+from .selector.presets import PRESETS, preset_params, resolve_settings
 from ._sklearn import Interval, StrOptions
 from .data import auto_batch_size
 from .devices import parse_device, resolve_device
 from .importance import METRICS, WINDOWS
 from .network import BACKENDS
-from .presets import PRESETS, preset_params, resolve_settings
 from .registry import TASKS, TRAINING_METHODS, added_parts, call_with_parts
 from .stability import combine_runs, selection_stability
 from .tasks import Task
@@ -142,7 +142,7 @@ class SparseFeatureSelector(RankingSelector):
     verbose : int, default=0
         Print one line per epoch when positive.
     preset : {"paper", "recommended"}, default="paper"
-        A named configuration (:mod:`sparsefs.presets`) of the parameters whose default is
+        A named configuration (:mod:`sparsefs.selector.presets`) of the parameters whose default is
         ``None`` above. ``"paper"``: the paper's settings. ``"recommended"``: the settings
         measured to select better features on small and noisy data (see the user guide's
         "Presets"). A parameter left at ``None`` takes the preset's value; any value given,
@@ -384,7 +384,7 @@ class SparseFeatureSelector(RankingSelector):
                 self.importances_per_repeat_, self.n_features_to_select_)
 
     def _settings(self) -> dict:
-        """The preset's parameters as this fit uses them (:func:`sparsefs.presets.resolve_settings`)."""
+        """The preset's parameters as this fit uses them (:func:`sparsefs.selector.presets.resolve_settings`)."""
         return resolve_settings(self.preset, self.get_params(deep=False))
 
     def _training_config(self, settings: dict, n_samples: int) -> TrainingConfig:

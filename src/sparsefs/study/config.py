@@ -45,7 +45,7 @@ from .._selector import SparseFeatureSelector
 from ..baselines import BASELINES
 from ..datasets import FORMATS, FRIEDMAN_NAME, SYNTHETIC_NAME, get_spec
 from ..importance import METRICS, WINDOWS
-from ..presets import PAPER, PRESETS
+from ..selector.presets import PAPER, PRESETS
 from ..registry import TASKS, TRAINING_METHODS
 
 #: Parameters the study sets itself, per cell, with the reason a configuration may not set them.

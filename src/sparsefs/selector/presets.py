@@ -59,7 +59,7 @@ def resolve_settings(preset: str, params: Mapping) -> dict:
 
     Examples
     --------
-    >>> from sparsefs.presets import resolve_settings
+    >>> from sparsefs.selector.presets import resolve_settings
     >>> resolve_settings("recommended", {"l2": 1e-4, "batch_size": None})["l2"]  # given: it wins
     0.0001
     >>> resolve_settings("recommended", {"l2": None})["l2"], resolve_settings("paper", {})["l2"]
@@ -76,7 +76,7 @@ def preset_params(preset: str, params: Mapping) -> dict:
 
     Examples
     --------
-    >>> from sparsefs.presets import PRESETS, preset_params
+    >>> from sparsefs.selector.presets import PRESETS, preset_params
     >>> preset_params("paper", {"l2": None})
     {}
     >>> preset_params("recommended", {}) == PRESETS["recommended"]
