@@ -144,3 +144,11 @@ def test_a_study_with_the_recommended_preset_reports_it_beside_lasso(tmp_path):
         table = results_table(store, k=10, window="best_epoch")
     assert set(table["method"]) == {"SET-Attr", "Lasso"}
     assert table["acc_mean"].notna().all() and table["val_loss"].notna().all()
+
+
+def test_the_presets_keep_their_documented_import_path():
+    import sparsefs.presets
+    import sparsefs.selector.presets
+    from sparsefs.presets import PRESETS as old
+
+    assert sparsefs.presets is sparsefs.selector.presets and old is PRESETS
