@@ -14,7 +14,7 @@ def __getattr__(name: str):
     # The estimator (and torch behind it) is imported on first use, so that light modules
     # (the CLI's argument parsing, a worker pool's watchdog) start without importing torch.
     if name == "SparseFeatureSelector":
-        from ._selector import SparseFeatureSelector
+        from .selector._estimator import SparseFeatureSelector
 
         return SparseFeatureSelector
     raise AttributeError(f"module 'sparsefs' has no attribute {name!r}")

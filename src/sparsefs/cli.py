@@ -80,7 +80,7 @@ def cmd_select(args: argparse.Namespace) -> int:
     task = _task_of(args, dataset)
     if args.plot:
         _check_plot_file(args.plot)  # before minutes of training
-    from ._selector import SparseFeatureSelector  # torch: imported once the data are known to be usable
+    from .selector._estimator import SparseFeatureSelector  # torch: imported once the data are known to be usable
     from .registry import TASKS
 
     supervised = TASKS[task].supervised

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.datasets import load_digits
 
 from ._optional import import_optional
-from ._selector import SparseFeatureSelector
+from .selector._estimator import SparseFeatureSelector
 from .datasets import make_synthetic
 from .evaluation import coverage, svm_accuracy
 from .splitting import paper_fit_rows

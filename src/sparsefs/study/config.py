@@ -41,7 +41,7 @@ from pathlib import Path
 
 from sklearn.base import clone
 
-from .._selector import SparseFeatureSelector
+from ..selector._estimator import SparseFeatureSelector
 from ..baselines import BASELINES
 from ..datasets import FORMATS, FRIEDMAN_NAME, SYNTHETIC_NAME, get_spec
 from ..importance import METRICS, WINDOWS

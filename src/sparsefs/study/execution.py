@@ -28,7 +28,7 @@ import torch
 from sklearn.base import clone
 
 from .. import __version__
-from .._selector import SparseFeatureSelector
+from ..selector._estimator import SparseFeatureSelector
 from ..devices import parse_device
 from .._watchdog import exit_with_driver
 from ..baselines import BASELINES

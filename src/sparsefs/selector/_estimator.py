@@ -9,18 +9,18 @@ import torch
 from joblib import Parallel, delayed
 from sklearn.utils import check_random_state
 
-from .selector._predictor import TrainedNetwork
-from .selector._ranking import RankingSelector, check_layer_sizes
-from .selector.presets import PRESETS, preset_params, resolve_settings
-from ._sklearn import Interval, StrOptions
-from .data import auto_batch_size
-from .devices import parse_device, resolve_device
-from .importance import METRICS, WINDOWS
-from .network import BACKENDS
-from .registry import TASKS, TRAINING_METHODS, added_parts, call_with_parts
-from .stability import combine_runs, selection_stability
-from .tasks import Task
-from .training import TrainingConfig, train_selection_run
+from .._sklearn import Interval, StrOptions
+from ..data import auto_batch_size
+from ..devices import parse_device, resolve_device
+from ..importance import METRICS, WINDOWS
+from ..network import BACKENDS
+from ..registry import TASKS, TRAINING_METHODS, added_parts, call_with_parts
+from ..stability import combine_runs, selection_stability
+from ..tasks import Task
+from ..training import TrainingConfig, train_selection_run
+from ._predictor import TrainedNetwork
+from ._ranking import RankingSelector, check_layer_sizes
+from .presets import PRESETS, preset_params, resolve_settings
 
 
 class SparseFeatureSelector(RankingSelector):
@@ -406,7 +406,7 @@ class SparseFeatureSelector(RankingSelector):
         )
 
     def _task(self, y):
-        from .tasks import resolve_task
+        from ..tasks import resolve_task
 
         return resolve_task(self.task, y)
 
