@@ -4,47 +4,55 @@
 yet, ``results_table`` chooses hyperparameters by validation loss and reports accuracies
 (their text layouts and the comparison with the paper are the report's:
 :mod:`sparsefs.report.text`, :mod:`sparsefs.report.reference`).
+
+The names below are imported on first use, so that a worker process's watch on the driver
+(``sparsefs.study._watchdog``) starts without importing torch.
 """
 
-from .cells import Cell, CellOutcome, expand_cells
-from .config import ConfigError, StudyConfig, load_config, parse_config
-from .methods import method_label, method_order
-from .runner import StudyPlan, StudySummary, plan_study, run_study
-from .selection import chosen_cells, paper_k, results_table, stability_table
-from .store import ResultStore, SQLiteStore, StoreError, open_store
+import importlib
 
-__all__ = [
-    "Cell",
-    "CellOutcome",
-    "ConfigError",
-    "ResultStore",
-    "SQLiteStore",
-    "StoreError",
-    "StudyConfig",
-    "StudyPlan",
-    "StudySummary",
-    "chosen_cells",
-    "expand_cells",
-    "load_config",
-    "method_label",
-    "method_order",
-    "open_store",
-    "paper_k",
-    "parse_config",
-    "plan_study",
-    "results_table",
-    "run_study",
-    "stability_table",
-]
+#: Each public name, and the module of this package that defines it.
+_EXPORTS = {
+    "Cell": "cells",
+    "CellOutcome": "cells",
+    "expand_cells": "cells",
+    "ConfigError": "config",
+    "StudyConfig": "config",
+    "load_config": "config",
+    "parse_config": "config",
+    "method_label": "methods",
+    "method_order": "methods",
+    "StudyPlan": "runner",
+    "StudySummary": "runner",
+    "plan_study": "runner",
+    "run_study": "runner",
+    "chosen_cells": "selection",
+    "paper_k": "selection",
+    "results_table": "selection",
+    "stability_table": "selection",
+    "ResultStore": "store",
+    "SQLiteStore": "store",
+    "StoreError": "store",
+    "open_store": "store",
+}
+
+__all__ = sorted(_EXPORTS)
 
 #: Names that moved to the report, still importable from here.
-_MOVED = {"format_table": "text", "format_stability": "text", "format_comparison": "text",
-          "join_reference": "reference"}
+_MOVED = {"format_table": "sparsefs.report.text", "format_stability": "sparsefs.report.text",
+          "format_comparison": "sparsefs.report.text", "join_reference": "sparsefs.report.reference"}
 
 
 def __getattr__(name: str):
-    if name in _MOVED:
-        import importlib
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    elif name in _MOVED:
+        value = getattr(importlib.import_module(_MOVED[name]), name)
+    else:
+        raise AttributeError(f"module 'sparsefs.study' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
-        return getattr(importlib.import_module(f"sparsefs.report.{_MOVED[name]}"), name)
-    raise AttributeError(f"module 'sparsefs.study' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*__all__, *globals()})
