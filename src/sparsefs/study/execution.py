@@ -30,11 +30,11 @@ from sklearn.base import clone
 from .. import __version__
 from ..selector._estimator import SparseFeatureSelector
 from ..devices import parse_device
-from .._watchdog import exit_with_driver
 from ..baselines import BASELINES
 from ..datasets import load
 from ..registry import TASKS
 from ..splitting import dataset_fit_rows
+from ._watchdog import exit_with_driver
 from .cells import BASELINE_WINDOW, Cell, CellOutcome
 
 try:  # POSIX only: on Windows the peak memory of a CPU cell is not recorded
@@ -70,7 +70,7 @@ def run_cell(cell: Cell, evaluation: Evaluation, data_home: str | None, threads:
     """Fit the cell's estimator, measure it, and evaluate its importances.
 
     ``driver``: the (host, pid) of the study's driver; a worker process it started ends
-    itself when the driver dies (see :func:`sparsefs._watchdog.exit_with_driver`).
+    itself when the driver dies (see :func:`sparsefs.study._watchdog.exit_with_driver`).
     """
     exit_with_driver(driver)
     started = time.perf_counter()

@@ -21,7 +21,7 @@ import joblib
 from joblib._parallel_backends import LokyBackend, MultiprocessingBackend
 from tqdm import tqdm
 
-from .._watchdog import exit_with_driver
+from ._watchdog import exit_with_driver
 from ..registry import added_parts, call_with_parts
 from ..datasets import load
 from .cells import Cell, CellOutcome, expand_cells
@@ -253,7 +253,7 @@ def _in_rounds(tasks: list, jobs: int, options: dict) -> Iterable[CellOutcome]:
 
 
 def _worker_options(driver: tuple[str, int]) -> dict:
-    """Local process pools start each worker with a watch on the driver (sparsefs._watchdog).
+    """Local process pools start each worker with a watch on the driver (sparsefs.study._watchdog).
 
     A worker can sit idle, waiting for a task that a killed driver never sends, so the watch
     starts when the worker does (the pool's initializer), not with its first cell.
