@@ -79,7 +79,7 @@ def run_network(X, y, linear, nonlinear, training: str, args) -> dict:
     import torch
 
     from sparsefs import SparseFeatureSelector
-    from sparsefs.data import BatchSource, standardization
+    from sparsefs.batches import BatchSource, standardization
     from sparsefs.training import Trainer, TrainingConfig
 
     torch.set_num_threads(args.threads)

@@ -32,7 +32,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from sparsefs.data import BatchSource, standardization
+from sparsefs.batches import BatchSource, standardization
 from sparsefs.importance import NeuronAttribution, TrainingStep
 from sparsefs.network import SparseMLP
 from sparsefs.training import Trainer, TrainingConfig, train_network

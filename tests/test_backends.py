@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from sparsefs import SparseFeatureSelector
-from sparsefs.data import BatchSource, standardization
+from sparsefs.batches import BatchSource, standardization
 from sparsefs.importance import NeuronAttribution, NeuronStrength, TrainingStep
 from sparsefs.network import SparseMLP
 from sparsefs.network.layers import MaskedLinear

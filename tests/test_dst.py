@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from sparsefs import costs
-from sparsefs.data import BatchSource, standardization
+from sparsefs.batches import BatchSource, standardization
 from sparsefs.network.dst import SET, Dense, RigL, TrainingMethod, get_training_method
 from sparsefs.network.layers import MaskedLinear
 from sparsefs.network.sparse import SparseLinear

@@ -9,7 +9,7 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from sparsefs import SparseFeatureSelector
-from sparsefs.data import BatchSource, check_sparse_input
+from sparsefs.batches import BatchSource, check_sparse_input
 from sparsefs.importance import NeuronAttribution, TrainingStep
 from sparsefs.network import SparseMLP
 from sparsefs.training import Trainer, TrainingConfig, train_network

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from sparsefs.data import BatchSource, standardization
+from sparsefs.batches import BatchSource, standardization
 from sparsefs.importance import NeuronAttribution
 from sparsefs.network import SparseMLP
 from sparsefs.training import TrainingConfig, train_network

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from . import costs
-from .data import BatchSource, standardization, zero_variance_features
+from .batches import BatchSource, standardization, zero_variance_features
 from .importance import ImportanceAccumulator, TrainingStep, get_metric
 from .network import SparseMLP
 from .network.dst import TrainingMethod, get_training_method
@@ -79,7 +79,7 @@ class TrainingResult:
     --------
     >>> import numpy as np
     >>> import torch
-    >>> from sparsefs.data import BatchSource
+    >>> from sparsefs.batches import BatchSource
     >>> X = np.random.RandomState(0).randn(60, 6).astype(np.float32)
     >>> y = (X[:, 0] > 0).astype(int)
     >>> mean, scale = np.zeros(6), np.ones(6)
@@ -209,7 +209,7 @@ def train_network(
     --------
     >>> import numpy as np
     >>> import torch
-    >>> from sparsefs.data import BatchSource
+    >>> from sparsefs.batches import BatchSource
     >>> X = np.random.RandomState(0).randn(60, 6).astype(np.float32)
     >>> y = (X[:, 0] > 0).astype(int)
     >>> mean, scale = np.zeros(6), np.ones(6)
@@ -334,7 +334,7 @@ def evaluate(network: SparseMLP, data: BatchSource, batch_size: int = 1024,
     --------
     >>> import numpy as np
     >>> import torch
-    >>> from sparsefs.data import BatchSource
+    >>> from sparsefs.batches import BatchSource
     >>> X = np.random.RandomState(0).randn(60, 6).astype(np.float32)
     >>> y = (X[:, 0] > 0).astype(int)
     >>> mean, scale = np.zeros(6), np.ones(6)

@@ -30,7 +30,7 @@ import torch
 
 from .. import costs
 from ..selector._ranking import check_layer_sizes
-from ..data import auto_batch_size
+from ..batches import auto_batch_size
 from .._sklearn import Interval, StrOptions
 from ._base import (
     BaselineSelector,

@@ -10,7 +10,7 @@ from joblib import Parallel, delayed
 from sklearn.utils import check_random_state
 
 from .._sklearn import Interval, StrOptions
-from ..data import auto_batch_size
+from ..batches import auto_batch_size
 from ..devices import parse_device, resolve_device
 from ..importance import METRICS, WINDOWS
 from ..network import BACKENDS

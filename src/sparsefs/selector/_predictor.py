@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_array
 
-from ..data import BatchSource
+from ..batches import BatchSource
 
 
 class TrainedNetwork:

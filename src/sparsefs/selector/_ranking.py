@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _kselect
 from .._sklearn import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
-from ..data import check_sparse_input
+from ..batches import check_sparse_input
 from ..splitting import validation_split
 
 

@@ -28,7 +28,7 @@ def standardization(X, enabled: bool = True) -> tuple[np.ndarray, np.ndarray]:
     --------
     >>> import numpy as np
     >>> import scipy.sparse as sp
-    >>> from sparsefs.data import standardization
+    >>> from sparsefs.batches import standardization
     >>> X = np.array([[0.0, 2.0], [0.0, 4.0], [3.0, 0.0]])
     >>> mean, scale = standardization(X)
     >>> mean.round(2).tolist(), scale.round(2).tolist()
@@ -52,7 +52,7 @@ def auto_batch_size(n_samples: int) -> int:
 
     Examples
     --------
-    >>> from sparsefs.data import auto_batch_size
+    >>> from sparsefs.batches import auto_batch_size
     >>> auto_batch_size(150), auto_batch_size(2000)
     (32, 100)
     """
@@ -79,7 +79,7 @@ def check_sparse_input(X, name: str = "X") -> sp.csr_matrix:
     --------
     >>> import numpy as np
     >>> import scipy.sparse as sp
-    >>> from sparsefs.data import check_sparse_input
+    >>> from sparsefs.batches import check_sparse_input
     >>> check_sparse_input(sp.csc_matrix(np.eye(3))).format
     'csr'
     >>> bad = sp.csr_matrix((np.array([1.0, np.nan]), np.array([0, 1]), np.array([0, 1, 2])), shape=(2, 2))
@@ -139,7 +139,7 @@ class BatchSource:
     >>> import numpy as np
     >>> import scipy.sparse as sp
     >>> import torch
-    >>> from sparsefs.data import BatchSource
+    >>> from sparsefs.batches import BatchSource
     >>> X = sp.random(6, 1000, density=0.01, format="csr", random_state=0)
     >>> source = BatchSource(X, np.arange(6) % 2, np.zeros(1000), np.full(1000, 2.0), torch.device("cpu"))
     >>> inputs, targets = next(source.batches(4))
