@@ -20,7 +20,8 @@ from sklearn.datasets import make_friedman1
 from .._labels import encode_labels as _encode_labels
 from ..evaluation import coverage
 from ..splitting import paper_split
-from ._fetch import ENV_VAR, DatasetError, fetch, file_status, resolve_data_home
+from ._errors import DatasetError
+from ._fetch import ENV_VAR, fetch, file_status, resolve_data_home
 from ._files import FORMATS, read_file
 from ._limits import check_size
 from ._readers import READERS

@@ -8,24 +8,11 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from ._errors import DatasetError
 from ._limits import DOWNLOAD_TIMEOUT_VAR, download_timeout, format_bytes
 from ._registry import RemoteFile
 
 ENV_VAR = "SPARSEFS_DATA"
-
-
-class DatasetError(ValueError):
-    """A dataset cannot be used: unknown, missing, or not the data it claims to be.
-
-    Examples
-    --------
-    >>> from sparsefs.datasets import DatasetError, load
-    >>> try:
-    ...     load("no-such-dataset")
-    ... except DatasetError as error:
-    ...     print(str(error)[:46])
-    unknown dataset 'no-such-dataset': not a file,
-    """
 
 
 def resolve_data_home(data_home: str | os.PathLike | None = None) -> Path:

@@ -9,7 +9,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.datasets import load_svmlight_file
 
-from ._fetch import DatasetError
+from ._errors import DatasetError
 from ._limits import check_size
 from ._readers import loadmat
 

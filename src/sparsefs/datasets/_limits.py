@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from ._errors import DatasetError
+
 MAX_BYTES_VAR = "SPARSEFS_MAX_ARRAY_BYTES"
 DOWNLOAD_TIMEOUT_VAR = "SPARSEFS_DOWNLOAD_TIMEOUT"
 
@@ -48,8 +50,6 @@ def download_timeout() -> float:
 
 def check_size(n_bytes: int, what: str) -> None:
     """Refuse ``what`` when it would take more than :func:`max_array_bytes`."""
-    from ._fetch import DatasetError
-
     limit = max_array_bytes()
     if n_bytes > limit:
         raise DatasetError(
