@@ -1,6 +1,6 @@
 """What every baseline shares: the scikit-learn selector shell around a package's own model.
 
-A baseline is a :class:`~sparsefs.selector._ranking.RankingSelector`, as :class:`~sparsefs.SparseFeatureSelector`
+A baseline is a :class:`~sparsefs.selector.RankingSelector`, as :class:`~sparsefs.SparseFeatureSelector`
 is: the rows passed to ``fit`` are split (stratified, ``validation_fraction``, ``random_state``)
 into training and validation rows by the same method, so a study fitting both on the same rows
 gives them the same training and validation data, and K is chosen the same ways (a count, a
@@ -80,7 +80,7 @@ class SplitData:
 
 
 class BaselineSelector(RankingSelector):
-    """Base class of the baselines: the ranking selector's steps (:class:`sparsefs.selector._ranking.RankingSelector`:
+    """Base class of the baselines: the ranking selector's steps (:class:`sparsefs.selector.RankingSelector`:
     input checks, split, ranks, K by count, fraction, threshold or "auto"), around a package's
     model fitted on the standardised training rows.
 

@@ -75,7 +75,8 @@ class Reference:
 
 
 def read_reference(directory: str | Path, tables: Iterable[str] = tuple(FILES)) -> Reference:
-    """Read and check the reference ``tables`` (keys of :data:`FILES`) of ``directory``.
+    """Read and check the reference ``tables`` (keys of ``FILES``: "accuracy", "baselines",
+    "flops", "coverage") of ``directory``.
 
     A missing folder or file, a file that is not CSV, a missing column or a non-numeric
     ``k`` is one :class:`ReportError` naming it.

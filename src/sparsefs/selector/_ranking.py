@@ -23,27 +23,27 @@ from ..splitting import validation_split
 class RankingSelector(SelectorMixin, BaseEstimator):
     """Base class of every selector that ranks features by an importance: the steps they share.
 
-    ``fit`` resolves the task (:meth:`_task`), checks ``X`` and ``y``
-    (:func:`check_selection_input`), forgets every fitted attribute of an earlier fit, lets
-    the subclass score the features (:meth:`_rank`, which sets ``feature_importances_``), ranks
+    ``fit`` resolves the task (``_task``), checks ``X`` and ``y`` (``check_selection_input``),
+    forgets every fitted attribute of an earlier fit, lets the subclass score the features
+    (``_rank``, which sets ``feature_importances_``), ranks
     them (``ranking_``, ``ranked_features_``) and chooses how many to keep
     (``n_features_to_select_``): ``n_features_to_select`` as a count, a fraction of the
     features (``None``: half), ``"auto"`` (the cross-validated score of ``estimator`` over a
     grid of K, ``k_scores_``), or ``threshold`` (``SelectFromModel``'s, capped by a count). Its
-    split of the rows into training and validation rows (:meth:`_split`) is the same for
+    split of the rows into training and validation rows (``_split``) is the same for
     every selector, so that selectors fitted on the same rows train and validate on the same
     rows.
 
-    Subclasses set their parameters and implement :meth:`_rank`; the parameters ``threshold``,
+    Subclasses set their parameters and implement ``_rank``; the parameters ``threshold``,
     ``estimator``, ``tol`` and ``cv`` are read where a subclass has them (else: no threshold,
-    the default estimator, ``tol=0.01``, ``cv=5``; :meth:`_auto_tol` says which ``tol``).
+    the default estimator, ``tol=0.01``, ``cv=5``; ``_auto_tol`` says which ``tol``).
 
     Examples
     --------
     A selector that ranks features by their variance on the training rows:
 
     >>> import numpy as np
-    >>> from sparsefs.selector._ranking import RankingSelector
+    >>> from sparsefs.selector import RankingSelector
     >>> class Spread(RankingSelector):
     ...     def __init__(self, n_features_to_select=None, *, threshold=None, validation_fraction=0.2,
     ...                  random_state=None):
@@ -154,7 +154,7 @@ class RankingSelector(SelectorMixin, BaseEstimator):
 
     def _auto_tol(self) -> float:
         """The smallest rise of the ``"auto"`` score worth a larger K: ``tol`` where the selector
-        has it for that, else :data:`sparsefs.selector._kselect.DEFAULT_TOL`."""
+        has it for that, else ``sparsefs.selector._kselect.DEFAULT_TOL``."""
         return float(getattr(self, "tol", _kselect.DEFAULT_TOL))
 
     def _get_support_mask(self):

@@ -6,8 +6,8 @@ daemon thread therefore checks every second that the driver is alive and ends th
 once it is gone. Polling is portable, where ``prctl(PR_SET_PDEATHSIG)`` is Linux-only and
 tied to the thread that started the process (in loky, a short-lived management thread).
 
-This module imports only the standard library (and ``sparsefs/__init__`` imports nothing
-heavy), so a pool's initializer starts the watch within moments of a worker's start, before
+This module imports only the standard library (and ``sparsefs/__init__`` and
+``sparsefs/study/__init__`` import nothing heavy), so a pool's initializer starts the watch within moments of a worker's start, before
 the worker has spent seconds importing torch.
 """
 

@@ -84,7 +84,7 @@ def chosen_configurations(store: ResultStore, per: Sequence[str] = PER_METHOD) -
     ... })
     >>> summary = run_study(config)
 
-    >>> from sparsefs.study.selection import chosen_configurations
+    >>> from sparsefs.study import chosen_configurations
     >>> with open_store("study.sqlite") as store:
     ...     chosen = chosen_configurations(store)
     >>> chosen[["method", "n_seeds", "n_configurations"]].values.tolist()
