@@ -73,20 +73,22 @@ def flops_comparison(selected: pd.DataFrame, reference: Reference) -> pd.DataFra
 
 
 def write_comparison(out_dir: Path, comparison: pd.DataFrame, flops: pd.DataFrame,
-                     missing: dict[str, list[str]], window: str, datasets: Sequence[str]) -> list[Path]:
-    """``paper_comparison.md`` (counts, every entry, FLOPs) and the CSVs behind it."""
+                     missing: dict[str, list[str]], window: str, datasets: Sequence[str],
+                     chosen: str = "the configuration chosen by validation loss") -> list[Path]:
+    """``paper_comparison.md`` (counts, every entry, FLOPs) and the CSVs behind it; ``chosen``:
+    how the entries' configurations were chosen (:func:`sparsefs.report.text.chosen_configuration`)."""
     paths = [out_dir / "paper_comparison.md", out_dir / "paper_comparison.csv", out_dir / "paper_comparison_flops.csv"]
     escape_frame(comparison).to_csv(paths[1], index=False)
     escape_frame(flops).to_csv(paths[2], index=False)
-    paths[0].write_text(_markdown(comparison, flops, missing, window, datasets), encoding="utf-8")
+    paths[0].write_text(_markdown(comparison, flops, missing, window, datasets, chosen), encoding="utf-8")
     return paths
 
 
-def _markdown(comparison, flops, missing, window, datasets) -> str:
+def _markdown(comparison, flops, missing, window, datasets, chosen) -> str:
     lines = [
         f"# This study beside the paper (each dataset at the paper's K, window {window})",
         "",
-        "Ours: SVM test accuracy (%) of the configuration chosen by validation loss, mean ± std over its seeds. "
+        f"Ours: SVM test accuracy (%) of {chosen}, mean ± std over its seeds. "
         "Paper: the published mean ± std (10 seeds). K: the number of selected features, the paper's evaluation's "
         "(20 on Madelon, its 20 informative features; 100 elsewhere). Category: *within* when |ours − paper| ≤ the paper's std, "
         "else *above* or *below*. Baselines (Lasso, LassoNet, STG) come from the paper's baseline table.",

@@ -29,6 +29,7 @@ from .coverage import coverage_scores, coverage_summary
 from .formats import markdown_table, markdown_text, write_table
 from .html import FigureEntry, Section, is_report, write_index
 from .reference import Reference, ReportError, read_reference
+from .text import chosen_configuration
 from .results import (
     SIX_METHODS,
     StoreContents,
@@ -374,7 +375,8 @@ class _Report:
         comparison = paper_comparison(selected, reference, self.window)
         flops = flops_comparison(selected, reference)
         missing = unmatched(selected, reference, self.datasets, self.window)
-        paths = write_comparison(self.out, comparison, flops, missing, self.window, self.datasets)
+        paths = write_comparison(self.out, comparison, flops, missing, self.window, self.datasets,
+                                 chosen_configuration(selected))
         self.files += paths
         section.downloads = paths
         if comparison.empty:
