@@ -94,6 +94,12 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     max_epochs : int, default=200
     patience : int, default=50
         Training stops after this many epochs without a lower validation loss.
+    min_best_epoch : int, default=5
+        No epoch before this one (1-based) counts as best: each of the first ``min_best_epoch``
+        epochs replaces the best epoch whatever its validation loss, so the importance is
+        summed over at least that many epochs and patience counts from there. 5 follows the
+        authors' code (``epoch < 5`` with 0-based epochs); ``1`` keeps the epoch of lowest
+        validation loss however early it is. Without validation the last epoch is best anyway.
     batch_size : int or "auto", default="auto"
         ``"auto"``: 32 when ``X`` has fewer than 200 rows, else 100.
     update_interval : int, default=10
@@ -250,6 +256,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left")],
+        "min_best_epoch": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "update_interval": [Interval(Integral, 1, None, closed="left")],
         "prune_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -286,6 +293,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         learning_rate=1e-3,
         max_epochs=200,
         patience=50,
+        min_best_epoch=5,
         batch_size="auto",
         update_interval=10,
         prune_fraction=0.3,
@@ -318,6 +326,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self.learning_rate = learning_rate
         self.max_epochs = max_epochs
         self.patience = patience
+        self.min_best_epoch = min_best_epoch
         self.batch_size = batch_size
         self.update_interval = update_interval
         self.prune_fraction = prune_fraction
@@ -444,6 +453,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             learning_rate=float(self.learning_rate),
             max_epochs=self.max_epochs,
             patience=self.patience,
+            min_best_epoch=self.min_best_epoch,
             batch_size=self._batch_size(n_samples),
             update_interval=self.update_interval,
             prune_fraction=float(self.prune_fraction),

@@ -92,6 +92,7 @@ def cmd_select(args: argparse.Namespace) -> int:
         learning_rate=args.learning_rate,
         max_epochs=args.max_epochs,
         patience=args.patience,
+        min_best_epoch=args.min_best_epoch,
         batch_size=args.batch_size,
         validation_fraction=args.validation_fraction,
         backend=args.backend,
@@ -500,6 +501,8 @@ def build_parser() -> argparse.ArgumentParser:
     select.add_argument("--batch-size", type=_batch_size, default="auto", help="rows per batch, or 'auto' (default)")
     select.add_argument("--max-epochs", type=_positive_int, default=200)
     select.add_argument("--patience", type=_positive_int, default=50)
+    select.add_argument("--min-best-epoch", type=_positive_int, default=5,
+                        help="no epoch before this one counts as best (the authors' code: 5; 1: none)")
     select.add_argument("--validation-fraction", type=float, default=0.2)
     select.add_argument("--max-time", type=float, help="seconds after which training stops (keeping the best epoch)")
     select.add_argument("--backend", choices=["auto", "sparse", "masked"], default="auto")

@@ -29,6 +29,7 @@ PAPER: dict = {
     "learning_rate": 1e-3,
     "max_epochs": 200,
     "patience": 50,
+    "min_best_epoch": 5,
     "batch_size": "auto",
     "update_interval": 10,
     "prune_fraction": 0.3,

@@ -54,6 +54,9 @@ class TrainingConfig:
     learning_rate: float = 1e-3
     max_epochs: int = 200
     patience: int = 50
+    #: No epoch before this one (1-based) can be best: the authors' code keeps each of the first
+    #: five epochs as best whatever its validation loss (the method page §10); 1 = no such rule.
+    min_best_epoch: int = 1
     batch_size: int = 100
     update_interval: int = 10
     prune_fraction: float = 0.3
@@ -255,10 +258,8 @@ def train_network(
             record["val_loss"], record[val_score] = evaluate(network, validation, eval_batch, task)
             trainer.flops.add_evaluation(validation.n_samples)
         _check_finite(record, ("train_loss", "val_loss") if validation is not None else ("train_loss",))
-        if validation is not None:
-            is_best = record["val_loss"] < best_loss
-        else:
-            is_best = True
+        # Without validation, or before min_best_epoch, every epoch replaces the best one.
+        is_best = validation is None or epoch <= config.min_best_epoch or record["val_loss"] < best_loss
         if is_best:
             best_loss, best_epoch = record["val_loss"], epoch
             if keep_best_network:

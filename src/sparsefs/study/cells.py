@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._selector import SparseFeatureSelector
 from ..baselines import BASELINES
 from ..registry import TRAINING_METHODS
 from .config import StudyConfig, grid_points
@@ -140,14 +141,25 @@ def expand_cells(config: StudyConfig) -> list[Cell]:
     ]
 
 
+#: Selector parameters added after stores were written -> the value every earlier cell ran with.
+ADDED_PARAMETERS = {"min_best_epoch": 1}
+
+
 def _network_configurations(dataset: str, config: StudyConfig) -> list[tuple]:
     network = config.network
+    # A cell's id hashes its parameters: a parameter added since stores were written is recorded
+    # where its value differs from how cells ran before it existed, so those cells keep their
+    # ids and cells that now run differently (the selector's default changed) get new ones.
+    recorded = {name: value for name, value in network.params.items() if ADDED_PARAMETERS.get(name, object()) != value}
+    defaults = SparseFeatureSelector().get_params()
+    recorded.update({name: defaults[name] for name, earlier in ADDED_PARAMETERS.items()
+                     if name not in network.params and defaults[name] != earlier})
     configurations = []
     for training in network.training:
         # Dense training ignores sparsity: one run per L2, recorded at sparsity 0.
         sparsities = (0.0,) if training == "dense" else network.sparsity
         for sparsity in sparsities:
             for l2 in network.l2:
-                params = {**network.params, "sparsity": sparsity, "l2": l2}
+                params = {**recorded, "sparsity": sparsity, "l2": l2}
                 configurations.append((dataset, training, params, network.metrics))
     return configurations
