@@ -107,6 +107,13 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     prune_fraction : float in (0, 1), default=0.3
         Fraction of each layer's active weights moved at the first update; decays to zero
         with a cosine schedule over ``max_epochs``.
+    attribution_columns : int or None, default=None
+        The attribution back-propagates, at every step, one gradient column per row of the
+        batch and output (class): ``batch_size x C`` columns, the largest cost of a step when
+        there are many classes. An int estimates each step's sum from that many columns
+        instead, drawn with probability proportional to their size and reweighted (unbiased;
+        ``sparsefs.importance.NeuronAttribution``); ``None``: every column, the exact sum (the
+        paper's).
     accumulate : {"all_epochs", "best_epoch", "last_iteration"}, default="all_epochs"
         Which importance becomes ``feature_importances_``: the sum over every iteration up to
         the best epoch, the sum within the best epoch, or the value at its last iteration.
@@ -260,6 +267,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "update_interval": [Interval(Integral, 1, None, closed="left")],
         "prune_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "attribution_columns": [Interval(Integral, 1, None, closed="left"), None],
         "accumulate": [StrOptions(set(WINDOWS))],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "backend": [StrOptions(set(BACKENDS))],
@@ -297,6 +305,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         batch_size="auto",
         update_interval=10,
         prune_fraction=0.3,
+        attribution_columns=None,
         accumulate="all_epochs",
         validation_fraction=0.2,
         backend="auto",
@@ -330,6 +339,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self.batch_size = batch_size
         self.update_interval = update_interval
         self.prune_fraction = prune_fraction
+        self.attribution_columns = attribution_columns
         self.accumulate = accumulate
         self.validation_fraction = validation_fraction
         self.backend = backend
@@ -460,6 +470,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             backend=self.backend,
             n_weights=None if self.n_weights is None else int(self.n_weights),
             max_time=None if self.max_time is None else float(self.max_time),
+            attribution_columns=None if self.attribution_columns is None else int(self.attribution_columns),
         )
         result = train_network(
             train,

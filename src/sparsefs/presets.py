@@ -33,6 +33,7 @@ PAPER: dict = {
     "batch_size": "auto",
     "update_interval": 10,
     "prune_fraction": 0.3,
+    "attribution_columns": None,
     "accumulate": "all_epochs",
     "validation_fraction": 0.2,
 }

@@ -75,6 +75,10 @@ class ImportanceMetric(ABC):
     #: matplotlib line style of its curves in report figures.
     style: ClassVar[dict] = {}
 
+    def configure(self, config) -> None:
+        """Called once before :meth:`start` with the run's :class:`~sparsefs.training.TrainingConfig`;
+        a metric with settings of its own reads them here (none by default)."""
+
     def start(self, n_features: int, generator: torch.Generator, device: torch.device) -> None:
         """Called once before training; metrics that need randomness draw it here."""
 

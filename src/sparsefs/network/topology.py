@@ -97,7 +97,8 @@ def top_n(scores: torch.Tensor, positions: torch.Tensor | None, n: int) -> torch
         return torch.arange(scores.numel(), device=scores.device)
     if n == 0:
         return torch.empty(0, dtype=torch.long, device=scores.device)
-    threshold = torch.topk(scores, n, sorted=False).values.min()
+    # the n-th largest score, by selection (O(n)): topk would collect all n values first
+    threshold = torch.kthvalue(scores, scores.numel() - n + 1).values
     above = (scores > threshold).nonzero().flatten()
     ties = (scores == threshold).nonzero().flatten()
     if positions is not None:
