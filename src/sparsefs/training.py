@@ -25,7 +25,6 @@ from .data import BatchSource
 from .importance import ImportanceAccumulator, TrainingStep, get_metric
 from .network import SparseMLP
 from .network.dst import TrainingMethod, get_training_method
-from .network.topology import update_layer_topology
 from .tasks import CLASSIFICATION, Task
 
 #: Evaluation batches hold at most this many input values (64 MB in float32).
@@ -176,7 +175,7 @@ class Trainer:
                 fraction = method.moved_fraction(config.prune_fraction, self.n_steps, self.total_steps)
                 sparse_layers = network.sparse_layers
                 for layer in sparse_layers:
-                    update_layer_topology(layer, fraction, method, self.generator, self.optimizer)
+                    method.update_topology(layer, fraction, self.generator, self.optimizer)
                 network.capture_gradient(False)
             statistics = task.score_statistics(logits, targets)
         self.flops.add_step(len(targets))
