@@ -34,7 +34,23 @@ class Scores:
 
 
 class ScoreSelector(BaselineSelector):
-    """Base of the baselines that only score features on all fit rows (no validation loss)."""
+    """Base of the baselines that only score features on all fit rows (no validation loss).
+
+    A subclass sets ``name``, ``label``, ``metric``, ``tasks`` and ``style``, its parameters,
+    and implements ``_scores``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefs.baselines import BASELINES, ScoreSelector
+    >>> sorted(name for name, part in BASELINES.items() if issubclass(part, ScoreSelector))
+    ['anova', 'extratrees', 'mrmr', 'mutualinfo', 'randomforest', 'relieff']
+    >>> X = np.random.RandomState(0).randn(40, 5)
+    >>> y = (X[:, 3] > 0).astype(int)
+    >>> selector = BASELINES["anova"](1, random_state=0).fit(X, y)
+    >>> int(selector.ranked_features_[0]), bool(np.isnan(selector.val_loss_))
+    (3, True)
+    """
 
     #: No validation loss: a study cannot choose among several configurations of it.
     has_validation_loss = False
