@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from numbers import Integral
 
+import joblib
 import numpy as np
 from sklearn.feature_selection import f_classif, f_regression, mutual_info_classif, mutual_info_regression
 
@@ -129,9 +130,12 @@ class MutualInfoSelector(ScoreSelector):
     def _scores(self, X, y, data):
         n, d = X.shape
         options = {"n_neighbors": self.n_neighbors, "random_state": self._seed(), "n_jobs": self.n_jobs}
-        if data.task_name == "regression":
-            importances = sum(mutual_info_regression(X, column, **options) for column in target_columns(y))
-        else:
-            importances = mutual_info_classif(X, y, **options)
+        # threads, not scikit-learn's default worker processes: starting those took seconds per
+        # fit, more than scoring a small dataset
+        with joblib.parallel_config(backend="threading"):
+            if data.task_name == "regression":
+                importances = sum(mutual_info_regression(X, column, **options) for column in target_columns(y))
+            else:
+                importances = mutual_info_classif(X, y, **options)
         flops = d * n * max(1, int(np.log2(max(n, 2)))) * (self.n_neighbors + 1)
         return Scores(importances, d, flops)

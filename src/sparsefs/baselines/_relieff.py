@@ -49,7 +49,7 @@ class ReliefFSelector(ScoreSelector):
     max_samples : int or None, default=1000
         Rows whose neighbours update the weights, drawn without replacement (``random_state``)
         when there are more; None: every row (as skrebate does).
-    metric : {"manhattan", "euclidean"}, default="manhattan"
+    distance : {"manhattan", "euclidean"}, default="manhattan"
         Distance between rows on the range-scaled features; Manhattan is ReliefF's (and
         skrebate's), Euclidean uses BLAS and is several times faster on many rows.
     n_jobs : int or None, default=None
@@ -80,16 +80,16 @@ class ReliefFSelector(ScoreSelector):
         **ScoreSelector._parameter_constraints,
         "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "max_samples": [Interval(Integral, 1, None, closed="left"), None],
-        "metric": [StrOptions({"manhattan", "euclidean"})],
+        "distance": [StrOptions({"manhattan", "euclidean"})],
         "n_jobs": [Integral, None],
     }
 
-    def __init__(self, n_features_to_select=100, *, n_neighbors=10, max_samples=1000, metric="manhattan",
+    def __init__(self, n_features_to_select=100, *, n_neighbors=10, max_samples=1000, distance="manhattan",
                  n_jobs=None, validation_fraction=0.2, random_state=None):
         self.n_features_to_select = n_features_to_select
         self.n_neighbors = n_neighbors
         self.max_samples = max_samples
-        self.metric = metric
+        self.distance = distance
         self.n_jobs = n_jobs
         self.validation_fraction = validation_fraction
         self.random_state = random_state
@@ -100,7 +100,7 @@ class ReliefFSelector(ScoreSelector):
         if self.max_samples is not None and self.max_samples < n:
             rng = np.random.default_rng(self._seed())
             targets = np.sort(rng.choice(n, self.max_samples, replace=False))
-        weights, searched, pairs = relieff_weights(X, y, targets, self.n_neighbors, self.metric, self.n_jobs)
+        weights, searched, pairs = relieff_weights(X, y, targets, self.n_neighbors, self.distance, self.n_jobs)
         return Scores(weights, d, 3 * d * (searched + pairs))
 
 

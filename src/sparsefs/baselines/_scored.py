@@ -58,7 +58,8 @@ class ScoreSelector(BaselineSelector):
     def _fit_model(self, data: SplitData) -> FittedModel:
         X = np.vstack([data.X_train, data.X_val]).astype(np.float64)
         y = None if data.y_train is None else np.concatenate([data.y_train, data.y_val])
-        scores = self._scores(X, y, data)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf and NaN scores: finite_scores
+            scores = self._scores(X, y, data)
         return FittedModel(finite_scores(scores.importances), float("nan"), int(scores.n_parameters), int(scores.flops),
                            int(scores.n_iterations))
 
