@@ -10,7 +10,8 @@ chosen one scores 0). Features of zero (or undefined) relevance are never chosen
 ``mrmr_classif(X, y, K)`` / ``mrmr_regression`` of mrmr-selection 0.2.8, with the same
 order (a test checks it on small data). Written here rather than wrapping the package: it
 computes each correlation with a pandas call per step and took 86 s per fit on TOX_171
-(136 rows × 5,748 features, K = 100) against well under a second here, and it is GPL-3.0
+(136 rows × 5,748 features, K = 100) against 0.2 s here (9.6 s against 0.3 s on USPS's
+7,438 rows; the same 100 features in the same order on both), and it is GPL-3.0
 licensed (this package is MIT) with polars and category_encoders as dependencies.
 
 The importances encode the greedy order: the first of ``n_ranked`` chosen features gets
