@@ -286,7 +286,7 @@ class TestPartialStores:
             "baselines only": {"accuracy", "pairwise", "sparsity", "ranking", "heatmaps", "stability"},
             "networks only": set(),
             "empty": {"accuracy", "pairwise", "baselines", "costs", "sparsity", "ranking", "heatmaps", "coverage",
-                      "stability"},
+                      "stability", "selectors"},
         }[part]
         assert no_data == expected
         assert "paper" not in sections  # no reference folder given

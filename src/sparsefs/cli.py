@@ -396,6 +396,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare_selectors, format_comparison
+
+    selectors = None if args.selectors is None else [s.strip() for s in args.selectors.split(",") if s.strip()]
+    result = compare_selectors(args.data, target=args.target, k=args.k, repeats=args.repeats, selectors=selectors,
+                               jobs=args.jobs, store=args.store, data_home=args.data_home,
+                               progress=not args.quiet and sys.stderr.isatty(),
+                               network_params=None if args.device is None else {"device": args.device})
+    for selector, seed, error in result.failures:
+        print(f"sparsefs compare: {selector} failed on split {seed}: {_one_line(error)}", file=sys.stderr)
+    if result.summary.empty:
+        raise UsageError(f"no selector finished on {result.dataset}" + (f" (e.g. {result.failures[0][2]})" if result.failures else ""))
+    print(format_comparison(result))
+    if args.csv:
+        escape_frame(result.summary).to_csv(args.csv, index=False)
+        print(f"wrote {args.csv}")
+    return 0
+
+
 def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", help="a registered dataset name (see 'sparsefs datasets') or a data file")
     parser.add_argument("--target", help="label column (CSV, Parquet) or key (.npz, .mat) of a data file")
@@ -561,6 +580,22 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--force", action="store_true",
                         help="write into --out even if it holds other files (replacing index.html, summary.md, ...)")
     report.set_defaults(handler=cmd_report)
+
+    compare = commands.add_parser("compare", help="rank our selector beside the standard ones on a dataset, over "
+                                                  "repeated stratified splits")
+    compare.add_argument("data", help="a data file (CSV, Parquet, .mat, .npz) or a registered dataset name")
+    compare.add_argument("--target", help="label column (CSV, Parquet) or key (.npz, .mat) of a data file")
+    compare.add_argument("-k", type=_positive_int, help="features each selector keeps (default: min(100, features / 2))")
+    compare.add_argument("--repeats", type=_positive_int, default=5, help="stratified splits, seeds 0.. (default 5)")
+    compare.add_argument("--selectors", help="comma-separated: recommended and baseline names (default: recommended, "
+                                             "lasso, extratrees, randomforest, anova, mutualinfo, relieff, mrmr)")
+    compare.add_argument("--jobs", type=_positive_int, default=1, help="fits run in parallel (default 1)")
+    compare.add_argument("--store", help="keep the results in this database (rerunning resumes); default: a temporary one")
+    compare.add_argument("--device", help="where our selector trains (default auto: a GPU where there is one)")
+    compare.add_argument("--csv", help="also write the table to this CSV file")
+    compare.add_argument("--data-home", help="dataset directory (default: $SPARSEFS_DATA, else a per-user cache)")
+    compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    compare.set_defaults(handler=cmd_compare)
 
     demo = commands.add_parser("demo", help="SET-Attr, SET-QS and Dense-Attr on bundled data (offline)")
     demo.add_argument("--seed", type=int, default=0)

@@ -95,8 +95,8 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
 
     >>> from sklearn.datasets import load_digits
     >>> from sparsefs.baselines import BASELINES, BaselineSelector
-    >>> sorted(BASELINES)
-    ['laplacian', 'lasso', 'lassonet', 'random', 'stg', 'variance']
+    >>> sorted(BASELINES)[:6]
+    ['anova', 'extratrees', 'laplacian', 'lasso', 'lassonet', 'mrmr']
     >>> issubclass(BASELINES["lasso"], BaselineSelector)
     True
     >>> X, y = load_digits(return_X_y=True)

@@ -29,6 +29,7 @@ from .coverage import coverage_scores, coverage_summary
 from .formats import markdown_table, markdown_text, write_table
 from .html import FigureEntry, Section, is_report, write_index
 from .reference import Reference, ReportError, read_reference
+from .selectors import selector_section
 from .results import (
     SIX_METHODS,
     StoreContents,
@@ -133,6 +134,7 @@ def write_report(
         report.accuracy_section(),
         report.pairwise_section(),
         report.baseline_section(),
+        report.selector_section(),
         report.cost_section(reference),
         report.sparsity_section(),
         report.ranking_section(),
@@ -218,6 +220,11 @@ class _Report:
                           "The baselines' searched parameters are chosen by validation loss like the networks'.")
         self._add_table(section, baseline_table(self.selected, self.datasets, self.k),
                         "the store holds no finished baseline or SET cell of a benchmark dataset")
+        return section
+
+    def selector_section(self) -> Section:
+        section, files = selector_section(self.store, self.out, self.k, self.datasets)
+        self.files += files
         return section
 
     def cost_section(self, reference: Reference | None) -> Section:

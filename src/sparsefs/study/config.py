@@ -429,6 +429,10 @@ def _baselines(table: Mapping, where: _Where) -> tuple[BaselineGrid, ...]:
         hint = f" (to search several values of {listed[0]!r}, list them under [baselines.{name}.grid])" if listed else ""
         for point in grid_points(grid):
             _check_estimator(estimator, {**params, **point}, here, hint)
+        if len(grid_points(grid)) > 1 and not getattr(estimator, "has_validation_loss", True):
+            raise where.at(f"baselines.{name}.grid").error(
+                f"{estimator.label} has no validation loss to choose among {len(grid_points(grid))} configurations "
+                "by: fix its parameters (or run one study per configuration)")
         grids.append(BaselineGrid(name, params, grid))
     return tuple(grids)
 

@@ -79,7 +79,7 @@ def run_cell(cell: Cell, evaluation: Evaluation, data_home: str | None, threads:
             task = _task(cell, dataset)
             fit_rows, test_rows = dataset_fit_rows(dataset, cell.seed, task)
             dataset = dataset.for_task(task)
-            estimator = build_estimator(cell, task)
+            estimator = build_estimator(cell, task, threads)
             with _recorded_warnings() as caught, _peak_memory(_device_of(cell)) as peak:
                 fit_started = time.perf_counter()
                 # an unsupervised selection never sees the labels: they only judge it
@@ -122,8 +122,9 @@ def evaluate_stored(
     return CellOutcome(cell, "done", accuracies=accuracies, scores=scores)
 
 
-def build_estimator(cell: Cell, task: str = "auto"):
-    """The cell's unfitted estimator, seeded with the cell's seed."""
+def build_estimator(cell: Cell, task: str = "auto", threads: int | None = None):
+    """The cell's unfitted estimator, seeded with the cell's seed; a baseline with ``n_jobs``
+    (a forest, mutual information, ReliefF) gets the cell's ``threads`` unless configured."""
     if cell.is_network:
         return SparseFeatureSelector(
             1,  # unused: the study evaluates every K itself
@@ -135,7 +136,10 @@ def build_estimator(cell: Cell, task: str = "auto"):
             **cell.params,
         )
     baseline = BASELINES[cell.method]
-    told = {"task": task} if task != "auto" and "task" in baseline().get_params() else {}
+    known = baseline().get_params()
+    told = {"task": task} if task != "auto" and "task" in known else {}
+    if threads is not None and "n_jobs" in known and "n_jobs" not in cell.params:
+        told["n_jobs"] = threads  # not part of the cell's id: the scores do not depend on it
     return baseline(1, random_state=cell.seed, validation_fraction=0.2, **told, **cell.params)
 
 
