@@ -7,7 +7,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator
 from sklearn.feature_selection import SelectorMixin
 from sklearn.utils import check_random_state
@@ -18,7 +18,7 @@ from ._predictor import TrainedNetwork
 from ._ranking import check_selection_input, ranks, top_k_mask
 from ._sklearn import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
 from .data import BatchSource, auto_batch_size, standardization, zero_variance_features
-from .devices import parse_device, resolve_device
+from .devices import fit_threads, parse_device, resolve_device, torch_threads
 from .importance import METRICS, WINDOWS
 from .network import BACKENDS
 from .presets import PRESETS, preset_params
@@ -148,6 +148,10 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     n_jobs : int or None, default=None
         Repeats run in parallel in this many processes (joblib; ``None``: 1, ``-1``: every
         core). The result does not depend on it.
+    n_threads : int or None, default=None
+        CPU threads of each fit. ``None``: the cores shared among the fits that run at once,
+        and one thread when the machine is already busy (load average at least its number
+        of cores; see :func:`sparsefs.devices.fit_threads`). The result does not depend on it.
     max_time : float or None, default=None
         Seconds after which each fit stops at the end of the current epoch, keeping the best
         epoch so far (``stop_reason_`` is ``"max_time"``).
@@ -277,6 +281,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
         "bootstrap": ["boolean"],
         "n_jobs": [Integral, None],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "keep_network": ["boolean"],
         "verbose": ["verbose"],
@@ -315,6 +320,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         n_repeats=1,
         bootstrap=False,
         n_jobs=None,
+        n_threads=None,
         max_time=None,
         keep_network=False,
         verbose=0,
@@ -349,6 +355,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self.n_repeats = n_repeats
         self.bootstrap = bootstrap
         self.n_jobs = n_jobs
+        self.n_threads = n_threads
         self.max_time = max_time
         self.keep_network = keep_network
         self.verbose = verbose
@@ -472,18 +479,20 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             max_time=None if self.max_time is None else float(self.max_time),
             attribution_columns=None if self.attribution_columns is None else int(self.attribution_columns),
         )
-        result = train_network(
-            train,
-            validation,
-            targets.n_outputs or X.shape[1],
-            config,
-            metrics,
-            seed=seed,
-            device=device,
-            on_epoch_end=_epoch_printer(self.verbose, self.max_epochs, task.score_name, on_epoch_end),
-            task=task,
-            keep_best_network=self.keep_network,
-        )
+        parallel = 1 if self.n_repeats == 1 else min(self.n_repeats, effective_n_jobs(self.n_jobs))
+        with torch_threads(fit_threads(self.n_threads, parallel)):
+            result = train_network(
+                train,
+                validation,
+                targets.n_outputs or X.shape[1],
+                config,
+                metrics,
+                seed=seed,
+                device=device,
+                on_epoch_end=_epoch_printer(self.verbose, self.max_epochs, task.score_name, on_epoch_end),
+                task=task,
+                keep_best_network=self.keep_network,
+            )
         if not self.keep_network:
             result.network = None  # not sent back from a worker, not kept
         return result, zero_variance_features(X_train), (mean, scale)

@@ -101,6 +101,7 @@ def cmd_select(args: argparse.Namespace) -> int:
         n_repeats=args.repeats,
         bootstrap=args.bootstrap,
         n_jobs=args.jobs,
+        n_threads=args.threads,
         max_time=args.max_time,
     )
     progress = not args.quiet and sys.stderr.isatty() and args.repeats == 1
@@ -530,6 +531,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="independent fits combined, with their stability (default 1)")
     select.add_argument("--bootstrap", action="store_true", help="with --repeats: each fit on a bootstrap resample")
     select.add_argument("--jobs", type=_positive_int, default=1, help="repeats run in parallel (default 1)")
+    select.add_argument("--threads", type=_positive_int,
+                        help="CPU threads per fit (default: the cores shared among the fits that run at once; "
+                             "1 on a busy machine)")
     select.add_argument("--plot", metavar="FILE", help="also draw importances and training curves to FILE (.png, .pdf, .svg)")
     select.add_argument("--all-rows", action="store_true", help="fit on every row, not only train+validation")
     select.add_argument("--out", default="ranking.csv", help="where to write the ranking (default ranking.csv)")

@@ -53,6 +53,7 @@ STUDY_OWNED = {
     "accumulate": "every window is stored; [study] windows picks those evaluated",
     "verbose": "cells run unattended; progress is shown per cell",
     "task": "set it for the whole study: [study] task",
+    "n_threads": "the study gives each cell its threads: sparsefs study --threads",
 }
 _NETWORK_AXES = ("training", "importance", "sparsity", "l2")
 _DEFAULT_KS = (25, 50, 75, 100, 200)

@@ -28,7 +28,7 @@ import torch
 
 from .. import __version__
 from .._selector import SparseFeatureSelector
-from ..devices import parse_device
+from ..devices import parse_device, torch_threads
 from .._watchdog import exit_with_driver
 from ..baselines import BASELINES
 from ..datasets import load
@@ -133,6 +133,7 @@ def build_estimator(cell: Cell, task: str = "auto", threads: int | None = None):
             importance=list(cell.metrics),
             random_state=cell.seed,
             validation_fraction=0.2,
+            n_threads=threads,  # the study's choice for the cell (not part of its id)
             **cell.params,
         )
     baseline = BASELINES[cell.method]
@@ -236,12 +237,8 @@ def _device_name(cell: Cell) -> str:
 def _torch_threads(threads: int) -> Iterator[None]:
     # Several cells share a machine's cores: more threads than cores per process slows
     # torch down many times over.
-    previous = torch.get_num_threads()
-    torch.set_num_threads(max(1, threads))
-    try:
+    with torch_threads(threads):
         yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 @contextmanager
