@@ -41,11 +41,14 @@ class LassoSelector(BaselineSelector):
     Parameters
     ----------
     n_features_to_select : int, default=100
+        How many features ``transform`` keeps: those with the highest importance
+        (``ranking_ <= n_features_to_select``).
     C : float, default=1.0
         Inverse L1 regularisation strength (smaller: fewer non-zero coefficients).
     max_iter : int, default=1000
         Iteration limit of the liblinear solver.
     tol : float, default=1e-4
+        Stopping tolerance of the solver.
     task : {"auto", "classification", "regression"}, default="auto"
         What ``y`` is for; ``"auto"`` follows ``type_of_target(y)``. Name ``"regression"`` for
         whole-number targets (counts), which would otherwise be read as classes.
@@ -53,6 +56,12 @@ class LassoSelector(BaselineSelector):
         Rows held out (stratified) for the validation loss.
     random_state : int, RandomState instance or None, default=None
         Seeds the split and liblinear's coordinate order.
+
+    See Also
+    --------
+    sparsefs.SparseFeatureSelector : The sparse network's selection these baselines are compared with.
+    sklearn.linear_model.LogisticRegression : The L1 logistic regression it fits.
+    sklearn.linear_model.Lasso : The regression it fits for continuous targets.
 
     Examples
     --------
