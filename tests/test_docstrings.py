@@ -82,6 +82,18 @@ def test_examples_run(name, tmp_path, monkeypatch):
     assert results.failed == 0, f"{name}: {results.failed} of {results.attempted} example lines failed (output above)"
 
 
+
+@pytest.mark.parametrize("name", sorted(OBJECTS))
+def test_examples_fit_88_columns(name):
+    # The API pages show examples as code blocks: wider lines are cut off or scroll.
+    objects = [OBJECTS[name]]
+    if inspect.isclass(OBJECTS[name]):
+        objects += [getattr(OBJECTS[name], method) for method in _public_methods(OBJECTS[name])]
+    for obj in objects:
+        examples = (inspect.getdoc(obj) or "").partition("Examples\n--------\n")[2]
+        wide = [line for line in examples.splitlines() if len(line) > 88]
+        assert not wide, f"{name}: example lines over 88 columns: {wide}"
+
 # --- every parameter described -------------------------------------------------------------
 # numpydoc's own checks (the parser that renders the API pages): PR07, a parameter listed with
 # an empty description; for the selectors also PR01/PR02 (a parameter of the signature left

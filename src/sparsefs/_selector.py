@@ -233,13 +233,14 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     >>> from sklearn.datasets import load_digits
     >>> from sparsefs import SparseFeatureSelector
     >>> X, y = load_digits(return_X_y=True)
-    >>> selector = SparseFeatureSelector(16, training="set", sparsity=0.8, hidden_layer_sizes=(64, 16),
-    ...                                  max_epochs=3, random_state=0).fit(X[:500], y[:500])
+    >>> selector = SparseFeatureSelector(16, training="set", sparsity=0.8,
+    ...                                  hidden_layer_sizes=(64, 16), max_epochs=3,
+    ...                                  random_state=0).fit(X[:500], y[:500])
     >>> selector.transform(X).shape
     (1797, 16)
     >>> selector.ranking_.shape, selector.feature_importances_.shape
     ((64,), (64,))
-    >>> int(selector.ranking_[selector.ranked_features_[0]])  # the most important feature has rank 1
+    >>> int(selector.ranking_[selector.ranked_features_[0]])  # the most important: rank 1
     1
     >>> sorted(selector.importances_["attribution"])
     ['all_epochs', 'best_epoch', 'last_iteration']

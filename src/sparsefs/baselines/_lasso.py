@@ -67,7 +67,8 @@ class LassoSelector(BaselineSelector):
     --------
     >>> from sklearn.datasets import make_classification
     >>> from sparsefs.baselines import LassoSelector
-    >>> X, y = make_classification(200, 20, n_informative=3, n_redundant=0, shuffle=False, random_state=0)
+    >>> X, y = make_classification(200, 20, n_informative=3, n_redundant=0, shuffle=False,
+    ...                            random_state=0)
     >>> selector = LassoSelector(3, C=0.1, random_state=0).fit(X, y)
     >>> sorted(selector.ranked_features_[:3].tolist())
     [0, 1, 2]

@@ -92,9 +92,11 @@ class LassoNetSelector(BaselineSelector):
 
     >>> from sklearn.datasets import make_classification
     >>> from sparsefs.baselines import LassoNetSelector
-    >>> X, y = make_classification(200, 10, n_informative=3, n_redundant=0, shuffle=False, random_state=0)
-    >>> selector = LassoNetSelector(3, hidden_dims=(8,), lambda_start=1.0, path_multiplier=1.3,
-    ...                             n_iters=(100, 10), patience=(10, 5), random_state=0).fit(X, y)
+    >>> X, y = make_classification(200, 10, n_informative=3, n_redundant=0, shuffle=False,
+    ...                            random_state=0)
+    >>> selector = LassoNetSelector(3, hidden_dims=(8,), lambda_start=1.0,
+    ...                             path_multiplier=1.3, n_iters=(100, 10),
+    ...                             patience=(10, 5), random_state=0).fit(X, y)
     >>> selector.ranking_.shape
     (10,)
     """

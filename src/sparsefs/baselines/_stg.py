@@ -116,8 +116,10 @@ class STGSelector(BaselineSelector):
 
     >>> from sklearn.datasets import make_classification
     >>> from sparsefs.baselines import STGSelector
-    >>> X, y = make_classification(200, 10, n_informative=3, n_redundant=0, shuffle=False, random_state=0)
-    >>> selector = STGSelector(3, hidden_dims=(16,), max_epochs=20, random_state=0).fit(X, y)
+    >>> X, y = make_classification(200, 10, n_informative=3, n_redundant=0, shuffle=False,
+    ...                            random_state=0)
+    >>> selector = STGSelector(3, hidden_dims=(16,), max_epochs=20, random_state=0)
+    >>> selector = selector.fit(X, y)
     >>> selector.feature_importances_.shape
     (10,)
     """

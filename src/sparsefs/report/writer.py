@@ -106,9 +106,11 @@ def write_report(
     >>> from sparsefs.report import write_report
     >>> from sparsefs.study import open_store, parse_config, run_study
     >>> config = parse_config({
-    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 1, "k": [10]},
-    ...     "network": {"training": ["set"], "importance": ["attribution"], "sparsity": [0.9],
-    ...                 "l2": [1e-4], "hidden_layer_sizes": [8], "max_epochs": 2},
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 1,
+    ...               "k": [10]},
+    ...     "network": {"training": ["set"], "importance": ["attribution"],
+    ...                 "sparsity": [0.9], "l2": [1e-4], "hidden_layer_sizes": [8],
+    ...                 "max_epochs": 2},
     ... })
     >>> summary = run_study(config)
     >>> with open_store("study.sqlite") as store:
