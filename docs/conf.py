@@ -126,9 +126,15 @@ toc_object_entries_show_parents = "hide"
 
 
 def _copy_reproduction(app, exception):
-    """Put the reproduction report's own files (index.html, figures, tables) beside its page."""
+    """Put the reproduction report's own files (index.html, figures, tables) beside its page,
+    the report's page with links back to the site."""
     if exception is None and app.builder.format == "html":
-        shutil.copytree(DOCS / "reproduction", Path(app.outdir) / "reproduction", dirs_exist_ok=True)
+        from sparsefs.report.html import add_site_links
+
+        copied = Path(app.outdir) / "reproduction"
+        shutil.copytree(DOCS / "reproduction", copied, dirs_exist_ok=True)
+        add_site_links(copied / "index.html", [("../index.html", f"{project} documentation"),
+                                               ("REPRODUCTION.html", "Reproduction of the paper's results")])
 
 
 # A class page lists its own methods and, of those it inherits, only the scikit-learn estimator

@@ -25,17 +25,17 @@ LABELS = {"dense": "Dense", "set": "SET", "attribution": "Attr", "strength": "QS
 
 
 def heat_maps(X, y, shape, title, order="C", window="all_epochs", **params):
-    """Fit dense and SET networks, and draw both metrics' importance for each."""
-    fig, axes = plt.subplots(1, 4, figsize=(13, 3.2))
-    for column, training in enumerate(["dense", "set"]):
+    """Fit dense and SET networks (rows), and draw both metrics' importance (columns)."""
+    fig, axes = plt.subplots(2, 2, figsize=(8, 7))
+    for row, training in enumerate(["dense", "set"]):
         selector = SparseFeatureSelector(
             10, training=training, importance=["attribution", "strength"],
             random_state=0, **params,
         ).fit(X, y)
-        for offset, metric in enumerate(["attribution", "strength"]):
+        for column, metric in enumerate(["attribution", "strength"]):
             plot_image_importances(
                 selector.importances_[metric][window], shape, order=order,
-                title=f"{LABELS[training]}-{LABELS[metric]}", ax=axes[2 * column + offset],
+                title=f"{LABELS[training]}-{LABELS[metric]}", ax=axes[row, column],
             )
     fig.suptitle(title)
     fig.tight_layout()
@@ -58,11 +58,11 @@ plt.show()
 # 400 rows is small data, so the networks use ``preset="recommended"`` (one hidden layer of
 # 100, trained on every row; its window ``"best_epoch"`` is then the last epoch) for 100
 # epochs: with fewer epochs, or the paper's larger network on this few rows, the maps
-# are still mostly noise. Trained this long, the faces appear: attribution concentrates
-# on the eyes, eyebrows, nose and mouth, where faces differ from person to person, while
-# strength covers the whole face more evenly. SET's maps are grainier than the dense
-# network's, since each pixel keeps only the few first-layer weights its sparse topology
-# gives it.
+# are still mostly noise. Trained this long, the faces appear. In the dense network's
+# maps attribution concentrates on the eyes and eyebrows, the nose and the mouth, where
+# faces differ from person to person, while strength is high over the whole face. SET's
+# maps pick out the same eyes and nose but are grainier, since each pixel keeps only the
+# few first-layer weights its sparse topology gives it.
 try:
     orl = load("ORL", download=False)
 except DatasetError as error:
