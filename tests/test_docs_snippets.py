@@ -98,3 +98,28 @@ def test_the_extraction_sees_blocks_and_their_outputs():
     text = "x\n\n.. code-block:: python\n   :caption: c\n\n   print(1)\n\n   print(2)\n\ny\n\n.. code-block:: text\n\n   1\n   2\n"
     assert snippets(rst_blocks(text)) == [("print(1)\n\nprint(2)\n", "1\n2\n")]
     assert snippets(markdown_blocks("```python\nprint(3)\n```\n\n```text\n3\n```\n")) == [("print(3)\n", "3\n")]
+
+
+# --- pages that state facts about the repository ----------------------------------------------
+
+
+def test_the_reproduction_page_agrees_with_the_repository():
+    import tomllib
+
+    page = (ROOT / "docs" / "reproduction" / "REPRODUCTION.md").read_text(encoding="utf-8")
+    # It says which pass it shows, and the second pass's grid is the one the config holds.
+    assert "**Which run this page shows.**" in page and "first pass" in page
+    config = tomllib.loads((ROOT / "configs" / "reproduction.toml").read_text(encoding="utf-8"))
+    row = next(line for line in page.splitlines() if line.startswith("| sparsity |"))
+    second_pass = [cell.strip() for cell in row.split("|")[1:-1]][3]
+    assert second_pass == ", ".join(map(str, config["network"]["sparsity"]))
+    # Its commands read the store as the repository ships it, and name files that exist.
+    assert "gunzip -k results/reproduction.sqlite.gz" in page
+    assert (ROOT / "results" / "reproduction.sqlite.gz").is_file()
+    for path in re.findall(r"\b(configs/[\w-]+\.toml)\b", page):
+        assert (ROOT / path).is_file(), path
+    # No developer's folders, and the split every other page gives.
+    assert "../shared" not in page and "/work/" not in page
+    assert re.findall(r"\b\d\d/\d\d/\d\d\b", page) == ["64/16/20"]
+    # Links go to pages and files the site holds, not to raw Markdown files.
+    assert not re.findall(r"\]\([^)]*\.md(#[^)]*)?\)", page)
