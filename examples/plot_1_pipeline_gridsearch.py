@@ -13,7 +13,6 @@ pipeline is set beside an SVM on all the features and beside a classical univari
 
 # %%
 # The data: scikit-learn's 8x8 digits, 1797 images with 64 pixel features.
-import numpy as np
 import pandas as pd
 from sklearn.datasets import load_digits
 from sklearn.feature_selection import SelectKBest, VarianceThreshold, f_classif
@@ -48,8 +47,12 @@ search = GridSearchCV(
 )
 search.fit(X_train, y_train)
 
-columns = {"param_select__n_features_to_select": "K", "param_select__sparsity": "sparsity",
-           "mean_test_score": "CV accuracy", "std_test_score": "std"}
+columns = {
+    "param_select__n_features_to_select": "K",
+    "param_select__sparsity": "sparsity",
+    "mean_test_score": "CV accuracy",
+    "std_test_score": "std",
+}
 results = pd.DataFrame(search.cv_results_)[list(columns)].rename(columns=columns)
 print(results.sort_values("CV accuracy", ascending=False).to_string(index=False))
 
@@ -59,18 +62,19 @@ print("best parameters:", search.best_params_)
 print(f"test accuracy: {search.score(X_test, y_test):.3f}")
 
 # %%
-# The fitted selector inside it tells which pixels it kept, and with what importance.
+# The fitted selector inside it tells which pixels it kept (``#`` in the 8x8 image).
 best = search.best_estimator_.named_steps["select"]
-kept = np.flatnonzero(best.get_support())
-print("selected pixels (row, column):", [divmod(int(j), 8) for j in kept])
+for row in best.get_support().reshape(8, 8):
+    print(" ".join("#" if kept else "." for kept in row))
 print(f"stored parameters: {best.n_parameters_:,}; "
       f"training FLOPs: {best.training_flops_:.3g}")
 
 # %%
-# Against what? The same SVM on all 64 pixels, and on as many pixels chosen by a classical
-# univariate test (the ANOVA F statistic of each pixel, ``SelectKBest(f_classif)``; the
-# pixels that never change are dropped first, as they have no F statistic), each fitted on
-# the same training rows and scored on the same test rows.
+# Against what? The same SVM on all 64 pixels, and on as many pixels chosen by a
+# classical univariate test (the ANOVA F statistic of each pixel,
+# ``SelectKBest(f_classif)``; the pixels that never change are dropped first, as they
+# have no F statistic), each fitted on the same training rows and scored on the same
+# test rows.
 k = search.best_params_["select__n_features_to_select"]
 others = {
     "all 64 pixels": SVC(),

@@ -25,7 +25,7 @@ LABELS = {"dense": "Dense", "set": "SET", "attribution": "Attr", "strength": "QS
 
 
 def heat_maps(X, y, shape, title, order="C", window="all_epochs", **params):
-    """Fit dense and SET networks (rows), and draw both metrics' importance (columns)."""
+    """Fit dense and SET networks (rows), and draw both metrics' importance."""
     fig, axes = plt.subplots(2, 2, figsize=(8, 7))
     for row, training in enumerate(["dense", "set"]):
         selector = SparseFeatureSelector(
@@ -52,17 +52,18 @@ heat_maps(X, y, (8, 8), "8x8 digits",
 plt.show()
 
 # %%
-# ORL faces from the dataset registry (400 images of 40 people, 32x32 pixels), if present
-# in ``$SPARSEFS_DATA`` or the per-user cache; ``download=False`` keeps this offline.
+# ORL faces from the dataset registry (400 images of 40 people, 32x32 pixels), if
+# present in ``$SPARSEFS_DATA`` or the per-user cache; ``download=False`` keeps this
+# offline.
 #
-# 400 rows is small data, so the networks use ``preset="recommended"`` (one hidden layer of
-# 100, trained on every row; its window ``"best_epoch"`` is then the last epoch) for 100
-# epochs: with fewer epochs, or the paper's larger network on this few rows, the maps
-# are still mostly noise. Trained this long, the faces appear. In the dense network's
-# maps attribution concentrates on the eyes and eyebrows, the nose and the mouth, where
-# faces differ from person to person, while strength is high over the whole face. SET's
-# maps pick out the same eyes and nose but are grainier, since each pixel keeps only the
-# few first-layer weights its sparse topology gives it.
+# 400 rows is small data, so the networks use ``preset="recommended"`` (one hidden layer
+# of 100, trained on every row; its window ``"best_epoch"`` is then the last epoch) for
+# 100 epochs: with fewer epochs, or the paper's larger network on this few rows, the
+# maps are still mostly noise. Trained this long, the faces appear. In the dense
+# network's maps attribution concentrates on the eyes and eyebrows, the nose and the
+# mouth, where faces differ from person to person, while strength is high over the whole
+# face. SET's maps pick out the same eyes and nose but are grainier, since each pixel
+# keeps only the few first-layer weights its sparse topology gives it.
 try:
     orl = load("ORL", download=False)
 except DatasetError as error:
@@ -70,6 +71,7 @@ except DatasetError as error:
 else:
     # The registry knows each image dataset's shape and pixel order (ORL: column by
     # column).
-    heat_maps(orl.X, orl.y, orl.spec.image_shape, "ORL faces", order=orl.spec.image_order,
-              window="best_epoch", preset="recommended", max_epochs=100, sparsity=0.8)
+    heat_maps(orl.X, orl.y, orl.spec.image_shape, "ORL faces",
+              order=orl.spec.image_order, window="best_epoch", preset="recommended",
+              max_epochs=100, sparsity=0.8)
     plt.show()

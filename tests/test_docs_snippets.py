@@ -78,6 +78,18 @@ def test_code_blocks_fit_88_columns():
             assert len(line) <= 88, f"{name}: {len(line)} columns: {line}"
 
 
+
+@pytest.mark.parametrize("path", sorted((ROOT / "examples").glob("plot_*.py")), ids=lambda path: path.name)
+def test_gallery_code_fits_88_columns(path):
+    # The gallery shows each example's code and comments as code blocks (its docstring is text).
+    import ast
+
+    source = path.read_text(encoding="utf-8")
+    docstring_end = ast.parse(source).body[0].end_lineno
+    wide = [f"{number}: {line}" for number, line in enumerate(source.splitlines(), 1)
+            if number > docstring_end and len(line) > 88]
+    assert not wide, f"{path.name}: lines over 88 columns: {wide}"
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_snippet_runs_and_prints_what_the_page_shows(name, tmp_path, monkeypatch):
     code, expected = CASES[name]
