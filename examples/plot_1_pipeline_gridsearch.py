@@ -89,8 +89,8 @@ for name, score in scores.items():
     print(f"{name:44s} test accuracy {score:.3f}")
 
 # %%
-# On the digits every pixel but the border carries some signal, so the selectors keep the
-# SVM's accuracy with half the pixels rather than raise it (450 test images: one image is
-# 0.2 points). On data where most features are noise, selection raises it too: on the
-# README's example (50 features, 5 informative) the SVM on the 5 selected features scores
-# 0.920 against 0.792 on all 50.
+# On the digits every pixel but the border carries some signal, so the selectors keep
+# the SVM's accuracy with half the pixels rather than raise it (450 test images: one
+# image is 0.2 points). On data where most features are noise, selection raises it too:
+# on the README's example (50 features, 5 informative) the SVM on the 5 selected
+# features scores 0.920 against 0.792 on all 50.
