@@ -90,8 +90,15 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     l2 : float, default=1e-4
         L2 weight decay of the Adam optimiser.
     hidden_layer_sizes : tuple of int, default=(1000, 100)
+        Widths of the hidden layers, from the input side (ReLU after each). The paper's
+        network is ``n_features -> 1000 -> 100 -> outputs``; on small data a single layer of
+        100 (``preset="recommended"``) selects better and trains much faster.
     learning_rate : float, default=1e-3
+        Adam's learning rate.
     max_epochs : int, default=200
+        The most epochs trained: fewer when ``patience``, ``max_time`` or ``on_epoch_end``
+        stops the fit earlier. It also sets the length of ``prune_fraction``'s cosine
+        schedule, which reaches zero after ``max_epochs`` epochs.
     patience : int, default=50
         Training stops after this many epochs without a lower validation loss.
     min_best_epoch : int, default=5
@@ -173,8 +180,11 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     feature_importances_ : ndarray of shape (n_features,)
         Accumulated importance of every feature (0 for features constant in the training rows).
     ranking_ : ndarray of shape (n_features,)
-        The rank of each feature, 1 = most important (as scikit-learn's ``RFE.ranking_``);
-        equal importances are ranked by column order.
+        The rank of each feature by ``feature_importances_``: the integers 1 to
+        ``n_features``, each exactly once, 1 = most important; equal importances are ranked
+        by column order (the earlier column first). The selected features are those with
+        ``ranking_ <= n_features_to_select_``. Unlike scikit-learn's ``RFE.ranking_``, which
+        gives rank 1 to every selected feature, no two features share a rank.
     ranked_features_ : ndarray of shape (n_features,)
         Feature indices, most important first (``ranked_features_[0]`` has rank 1).
     n_features_to_select_ : int
@@ -225,18 +235,29 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     feature_names_in_ : ndarray of str
         Only when ``X`` had string column names.
 
+    See Also
+    --------
+    sparsefs.baselines.LassoSelector : L1-regularised linear selection, a strong baseline.
+    sparsefs.baselines.LassoNetSelector : A network with a LassoNet path (the paper's baseline).
+    sparsefs.baselines.STGSelector : A network with stochastic gates (the paper's baseline).
+    sparsefs.presets : The paper's and the recommended settings (``preset``).
+    sparsefs.plot.plot_importances : Bar chart of the most important features.
+    sklearn.feature_selection.SelectFromModel : Selection by a fitted model's importances.
+    sklearn.feature_selection.RFE : Recursive feature elimination.
+
     Examples
     --------
     >>> from sklearn.datasets import load_digits
     >>> from sparsefs import SparseFeatureSelector
     >>> X, y = load_digits(return_X_y=True)
-    >>> selector = SparseFeatureSelector(16, training="set", sparsity=0.8, hidden_layer_sizes=(64, 16),
-    ...                                  max_epochs=3, random_state=0).fit(X[:500], y[:500])
+    >>> selector = SparseFeatureSelector(16, training="set", sparsity=0.8,
+    ...                                  hidden_layer_sizes=(64, 16), max_epochs=3,
+    ...                                  random_state=0).fit(X[:500], y[:500])
     >>> selector.transform(X).shape
     (1797, 16)
     >>> selector.ranking_.shape, selector.feature_importances_.shape
     ((64,), (64,))
-    >>> int(selector.ranking_[selector.ranked_features_[0]])  # the most important feature has rank 1
+    >>> int(selector.ranking_[selector.ranked_features_[0]])  # the most important: rank 1
     1
     >>> sorted(selector.importances_["attribution"])
     ['all_epochs', 'best_epoch', 'last_iteration']
@@ -365,13 +386,25 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
     def fit(self, X, y=None, *, on_epoch_end=None):
         """Train the network on ``(X, y)`` (or on ``X`` alone, unsupervised) and rank the features.
 
-        ``X`` may be a numpy array, a pandas DataFrame (column names are kept), a scipy
-        sparse matrix or a torch sparse tensor (for classification and regression never densified:
-        the network reads each batch's non-zeros; a malformed one is refused). ``y``: class labels, continuous targets
-        (1-D, or 2-D for several outputs), or None. ``on_epoch_end``, if given, is called with
-        each epoch's history record; returning ``True`` (or numpy's ``True``) stops the
-        fit after that epoch (``None`` or ``False`` go on; other answers are refused), keeping the best epoch so far (with ``n_jobs > 1`` it runs in the
-        workers).
+        Parameters
+        ----------
+        X : array-like, DataFrame, sparse matrix or sparse Tensor of shape (n_samples, n_features)
+            The data: a numpy array, a pandas DataFrame (column names are kept), a scipy
+            sparse matrix or a torch sparse tensor (for classification and regression never
+            densified: the network reads each batch's non-zeros; a malformed one is refused).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Class labels, continuous targets (1-D, or 2-D for several outputs), or ``None``
+            for unsupervised selection (see ``task``).
+        on_epoch_end : callable, default=None
+            Called with each epoch's history record (a dict, as a row of ``history_``);
+            returning ``True`` (or numpy's ``True``) stops the fit after that epoch, keeping
+            the best epoch so far (``None`` or ``False`` go on; other answers are refused).
+            With ``n_jobs > 1`` it runs in the worker processes.
+
+        Returns
+        -------
+        self : SparseFeatureSelector
+            The fitted selector.
         """
         if on_epoch_end is not None and not callable(on_epoch_end):
             raise TypeError(f"on_epoch_end must be a function of the epoch's record, got {type(on_epoch_end).__name__}")

@@ -25,7 +25,8 @@ def svm_accuracy(X_train, y_train, X_test, y_test, features) -> float:
     >>> from sklearn.datasets import load_digits
     >>> from sparsefs.evaluation import svm_accuracy
     >>> X, y = load_digits(return_X_y=True)
-    >>> accuracy = svm_accuracy(X[:1000], y[:1000], X[1000:], y[1000:], features=[20, 21, 28, 36, 43])
+    >>> accuracy = svm_accuracy(X[:1000], y[:1000], X[1000:], y[1000:],
+    ...                         features=[20, 21, 28, 36, 43])
     >>> 0.1 < accuracy < 1
     True
     """

@@ -90,7 +90,8 @@ class Task:
     --------
     >>> from sparsefs.registry import TASKS
     >>> [(task.name, task.score_name, task.measure) for task in TASKS.values()]
-    [('classification', 'accuracy', 'accuracy'), ('regression', 'r2', 'r2'), ('unsupervised', 'r2', 'accuracy')]
+    [('classification', 'accuracy', 'accuracy'), ('regression', 'r2', 'r2'),
+     ('unsupervised', 'r2', 'accuracy')]
     """
 
     name: str
@@ -152,8 +153,10 @@ class Classification(Task):
     >>> from sparsefs.tasks import Classification
     >>> task = Classification()
     >>> logits, labels = torch.tensor([[2.0, 0.0], [0.0, 1.0]]), torch.tensor([0, 0])
-    >>> task.score(task.score_statistics(logits, labels), 2), task.output_jacobian(logits).shape
-    (0.5, torch.Size([2, 2, 2]))
+    >>> task.score(task.score_statistics(logits, labels), 2)
+    0.5
+    >>> task.output_jacobian(logits).shape
+    torch.Size([2, 2, 2])
     """
 
     name = "classification"
@@ -207,7 +210,7 @@ class Regression(Task):
     >>> Regression().targets(np.array([[1.0, 7.0], [2.0, 7.0]]), 2)
     Traceback (most recent call last):
     ...
-    ValueError: target column(s) 1 of y are constant: nothing can be learnt from them; drop them
+    ValueError: target column(s) 1 of y are constant: nothing can be learnt from them; ...
     """
 
     name = "regression"
@@ -277,7 +280,8 @@ class Unsupervised(Regression):
     >>> import torch
     >>> from sparsefs.tasks import Unsupervised
     >>> task = Unsupervised()
-    >>> task.output_jacobian(torch.zeros(4, 100), torch.Generator().manual_seed(0)).shape  # 32 of 100 outputs
+    >>> generator = torch.Generator().manual_seed(0)
+    >>> task.output_jacobian(torch.zeros(4, 100), generator).shape  # 32 of 100 outputs
     torch.Size([4, 32, 100])
     """
 
@@ -341,8 +345,10 @@ def resolve_task(task, y) -> Task:
     --------
     >>> import numpy as np
     >>> from sparsefs.tasks import resolve_task
-    >>> resolve_task("auto", np.array([[0.5, 1.0], [2.0, 3.5]])).name, resolve_task("regression", None).name
-    ('regression', 'regression')
+    >>> resolve_task("auto", np.array([[0.5, 1.0], [2.0, 3.5]])).name
+    'regression'
+    >>> resolve_task("regression", None).name
+    'regression'
     """
     if isinstance(task, Task):
         return task

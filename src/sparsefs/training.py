@@ -91,8 +91,9 @@ class TrainingResult:
     >>> validation = BatchSource(X[40:], y[40:], mean, scale, torch.device("cpu"))
 
     >>> from sparsefs.training import TrainingConfig, train_network
-    >>> result = train_network(train, validation, 2, TrainingConfig(hidden_layer_sizes=(8,), max_epochs=3, batch_size=10),
-    ...                        ["attribution"], seed=0, device=torch.device("cpu"))
+    >>> config = TrainingConfig(hidden_layer_sizes=(8,), max_epochs=3, batch_size=10)
+    >>> result = train_network(train, validation, 2, config, ["attribution"], seed=0,
+    ...                        device=torch.device("cpu"))
     >>> result.n_epochs, result.n_steps, sorted(result.importances["attribution"])
     (3, 12, ['all_epochs', 'best_epoch', 'last_iteration'])
     """
@@ -121,8 +122,9 @@ class Trainer:
     --------
     >>> import torch
     >>> from sparsefs.training import Trainer, TrainingConfig
-    >>> trainer = Trainer(10, 2, TrainingConfig(hidden_layer_sizes=(8,), update_interval=1), ["strength"],
-    ...                   seed=0, device=torch.device("cpu"), steps_per_epoch=5)
+    >>> config = TrainingConfig(hidden_layer_sizes=(8,), update_interval=1)
+    >>> trainer = Trainer(10, 2, config, ["strength"], seed=0, device=torch.device("cpu"),
+    ...                   steps_per_epoch=5)
     >>> loss, hits = trainer.step(torch.randn(4, 10), torch.tensor([0, 1, 0, 1]))
     >>> trainer.n_steps, loss.ndim
     (1, 0)
@@ -223,9 +225,10 @@ def train_network(
     >>> validation = BatchSource(X[40:], y[40:], mean, scale, torch.device("cpu"))
 
     >>> from sparsefs.training import TrainingConfig, train_network
-    >>> config = TrainingConfig(training="set", sparsity=0.5, hidden_layer_sizes=(8,), max_epochs=5, batch_size=10)
-    >>> result = train_network(train, validation, 2, config, ["attribution", "strength"], seed=0,
-    ...                        device=torch.device("cpu"))
+    >>> config = TrainingConfig(training="set", sparsity=0.5, hidden_layer_sizes=(8,),
+    ...                         max_epochs=5, batch_size=10)
+    >>> result = train_network(train, validation, 2, config, ["attribution", "strength"],
+    ...                        seed=0, device=torch.device("cpu"))
     >>> result.importances["strength"]["all_epochs"].shape, 1 <= result.best_epoch <= 5
     ((6,), True)
     """

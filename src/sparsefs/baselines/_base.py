@@ -130,6 +130,18 @@ class BaselineSelector(SelectorMixin, BaseEstimator):
 
         The task follows ``y`` as for :class:`~sparsefs.SparseFeatureSelector` (no ``y``:
         unsupervised); a baseline refuses a task it does not do, naming the ones it does.
+
+        Parameters
+        ----------
+        X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
+            The data (sparse input is densified: the wrapped packages need dense arrays).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Class labels, continuous targets, or ``None`` for the unsupervised baselines.
+
+        Returns
+        -------
+        self : BaselineSelector
+            The fitted selector.
         """
         self._check_settings()
         # A baseline with a ``task`` parameter can be told (e.g. "regression" for whole-number

@@ -24,10 +24,17 @@ class VarianceSelector(BaselineSelector):
     Parameters
     ----------
     n_features_to_select : int, default=100
+        How many features ``transform`` keeps: those with the highest importance
+        (``ranking_ <= n_features_to_select``).
     validation_fraction : float in (0, 1), default=0.2
         Rows left out, as for every selector (the networks' validation rows).
     random_state : int, RandomState instance or None, default=None
         Seeds the split.
+
+    See Also
+    --------
+    LaplacianScoreSelector : An unsupervised ranking that looks at the rows' neighbourhoods.
+    sklearn.feature_selection.VarianceThreshold : The same criterion as a threshold.
 
     Examples
     --------
@@ -67,11 +74,19 @@ class LaplacianScoreSelector(BaselineSelector):
     Parameters
     ----------
     n_features_to_select : int, default=100
+        How many features ``transform`` keeps: those with the highest importance
+        (``ranking_ <= n_features_to_select``).
     n_neighbors : int, default=5
         The graph's neighbours per row (the paper's choice).
     validation_fraction : float in (0, 1), default=0.2
+        Rows left out, as for every selector (the networks' validation rows).
     random_state : int, RandomState instance or None, default=None
         Seeds the split.
+
+    See Also
+    --------
+    VarianceSelector : The simplest unsupervised ranking.
+    sparsefs.SparseFeatureSelector : Unsupervised selection with a sparse autoencoder (``fit(X)``).
 
     Examples
     --------
@@ -130,6 +145,8 @@ class RandomSelector(BaselineSelector):
     Parameters
     ----------
     n_features_to_select : int, default=100
+        How many features ``transform`` keeps: those with the highest importance
+        (``ranking_ <= n_features_to_select``).
     task : {"auto", "classification", "regression", "unsupervised"}, default="auto"
         What ``y`` is for (the ranking ignores it, but the split follows it); ``"auto"`` follows
         ``type_of_target(y)``, and no ``y`` is unsupervised.
@@ -137,6 +154,10 @@ class RandomSelector(BaselineSelector):
         Rows left out, as for every selector.
     random_state : int, RandomState instance or None, default=None
         Seeds the split and the ranking.
+
+    See Also
+    --------
+    sparsefs.importance.RandomImportance : The same yardstick inside the network (``importance="random"``).
 
     Examples
     --------

@@ -83,7 +83,8 @@ class Dataset:
         --------
         >>> import numpy as np
         >>> from sparsefs.datasets import Dataset
-        >>> counts = Dataset("counts", np.zeros((3, 2)), np.array([0, 1, 0]), np.array([10, 25]))
+        >>> counts = Dataset("counts", np.zeros((3, 2)), np.array([0, 1, 0]),
+        ...                  np.array([10, 25]))
         >>> counts.for_task("regression").y.tolist()
         [10.0, 25.0, 10.0]
         """

@@ -40,7 +40,8 @@ class NeuronAttribution(ImportanceMetric):
     >>> network = SparseMLP(5, (8,), 3, generator=torch.Generator().manual_seed(0))
     >>> inputs = torch.randn(4, 5)
     >>> logits, pre_activations = network(inputs)
-    >>> step = TrainingStep(network, inputs, logits.detach(), [z.detach() for z in pre_activations])
+    >>> step = TrainingStep(network, inputs, logits.detach(),
+    ...                     [z.detach() for z in pre_activations])
     >>> scores = NeuronAttribution().score(step)
     >>> scores.shape, bool((scores >= 0).all())
     (torch.Size([5]), True)

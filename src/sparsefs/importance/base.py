@@ -59,8 +59,9 @@ class ImportanceMetric(ABC):
     ...     def score(self, step):
     ...         return step.inputs.abs().mean(dim=0)
 
-    Registering it makes the name usable as ``SparseFeatureSelector(importance="mean_abs_input")``
-    and in studies, labelled ``SET-MAI``:
+    Registering it makes the name usable as
+    ``SparseFeatureSelector(importance="mean_abs_input")`` and in studies, labelled
+    ``SET-MAI``:
 
     >>> from sparsefs.importance import METRICS
     >>> _ = METRICS.register(MeanAbsoluteInput)

@@ -58,7 +58,8 @@ class TrainingMethod:
 
     Examples
     --------
-    A method that regrows at random like SET but prunes on a linear instead of a cosine schedule:
+    A method that regrows at random like SET but prunes on a linear instead of a cosine
+    schedule:
 
     >>> from sparsefs.network.dst import SET
     >>> class LinearSET(SET):
@@ -145,7 +146,8 @@ class SET(TrainingMethod):
     >>> from sparsefs.network.dst import SET
     >>> from sparsefs.network.sparse import SparseLinear
     >>> layer = SparseLinear(10, 4, 8, torch.Generator().manual_seed(0))
-    >>> grown = SET().grow(layer, 3, layer.active_positions(), torch.Generator().manual_seed(1))
+    >>> generator = torch.Generator().manual_seed(1)
+    >>> grown = SET().grow(layer, 3, layer.active_positions(), generator)
     >>> grown.numel(), bool(torch.isin(grown, layer.active_positions()).any())
     (3, False)
     """

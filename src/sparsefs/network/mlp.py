@@ -61,7 +61,8 @@ class SparseMLP(nn.Module):
     >>> logits, pre_activations = network(torch.randn(8, 100))
     >>> logits.shape, network.n_parameters()
     (torch.Size([8, 3]), 1169)
-    >>> sum(SparseMLP(10**6, (1000, 100), 2, n_weights=10**6, backend="sparse").n_active_weights())
+    >>> wide = SparseMLP(10**6, (1000, 100), 2, n_weights=10**6, backend="sparse")
+    >>> sum(wide.n_active_weights())
     1000000
     """
 

@@ -37,7 +37,8 @@ class Cell:
     >>> from sparsefs.study import expand_cells, parse_config
     >>> config = parse_config({
     ...     "study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 1},
-    ...     "network": {"training": ["set"], "importance": ["attribution"], "sparsity": [0.9], "l2": [1e-4]},
+    ...     "network": {"training": ["set"], "importance": ["attribution"],
+    ...                 "sparsity": [0.9], "l2": [1e-4]},
     ... })
     >>> cell = expand_cells(config)[0]
     >>> cell.dataset, cell.method, cell.seed, cell.is_network, len(cell.cell_id)
@@ -114,7 +115,8 @@ def expand_cells(config: StudyConfig) -> list[Cell]:
 
     Examples
     --------
-    Two training modes x two sparsity levels x two seeds, and the dense network once per seed:
+    Two training modes x two sparsity levels x two seeds, and the dense network once per
+    seed:
 
     >>> from sparsefs.study import expand_cells, parse_config
     >>> config = parse_config({

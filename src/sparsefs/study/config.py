@@ -70,7 +70,8 @@ class ConfigError(ValueError):
     --------
     >>> from sparsefs.study import ConfigError, parse_config
     >>> try:
-    ...     parse_config({"study": {"store": "s.sqlite", "datasets": ["Isolet"], "seeds": 1, "colour": 1}})
+    ...     parse_config({"study": {"store": "s.sqlite", "datasets": ["Isolet"], "seeds": 1,
+    ...                             "colour": 1}})
     ... except ConfigError as error:
     ...     print("refused:", "colour" in str(error))
     refused: True
@@ -104,7 +105,8 @@ class StudyConfig:
     Examples
     --------
     >>> from sparsefs.study import parse_config
-    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["Isolet"], "seeds": 3, "k": [50]},
+    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["Isolet"],
+    ...                                  "seeds": 3, "k": [50]},
     ...                        "baselines": {"lasso": {}}})
     >>> config.datasets, config.seeds, config.ks
     (('Isolet',), (0, 1, 2), (50,))

@@ -40,7 +40,8 @@ class StudyPlan:
     Examples
     --------
     >>> from sparsefs.study import parse_config, plan_study
-    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 2},
+    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"],
+    ...                                  "seeds": 2},
     ...                        "baselines": {"lasso": {}}})
     >>> plan = plan_study(config, None)
     >>> len(plan.cells), len(plan.to_run), plan.n_complete
@@ -65,7 +66,8 @@ class StudySummary:
     Examples
     --------
     >>> from sparsefs.study import parse_config, run_study
-    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 1, "k": [10]},
+    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"],
+    ...                                  "seeds": 1, "k": [10]},
     ...                        "baselines": {"lasso": {}}})
     >>> summary = run_study(config)
     >>> summary.total, summary.ran, summary.failed
@@ -91,7 +93,8 @@ def plan_study(
     Examples
     --------
     >>> from sparsefs.study import parse_config, plan_study
-    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 3},
+    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"],
+    ...                                  "seeds": 3},
     ...                        "baselines": {"lasso": {"grid": {"C": [0.1, 1.0]}}}})
     >>> len(plan_study(config, None).to_run)
     6
@@ -143,9 +146,11 @@ def run_study(
     --------
     >>> from sparsefs.study import parse_config, run_study
     >>> config = parse_config({
-    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 1, "k": [10]},
-    ...     "network": {"training": ["set"], "importance": ["attribution"], "sparsity": [0.9],
-    ...                 "l2": [1e-4], "hidden_layer_sizes": [8], "max_epochs": 2},
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 1,
+    ...               "k": [10]},
+    ...     "network": {"training": ["set"], "importance": ["attribution"],
+    ...                 "sparsity": [0.9], "l2": [1e-4], "hidden_layer_sizes": [8],
+    ...                 "max_epochs": 2},
     ... })
     >>> run_study(config).ran
     1

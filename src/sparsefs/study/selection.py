@@ -95,7 +95,8 @@ def results_table(store: ResultStore, k: int | Mapping[str, int] = 100, window: 
     --------
     >>> from sparsefs.study import open_store, parse_config, run_study
     >>> config = parse_config({
-    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 2, "k": [10]},
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 2,
+    ...               "k": [10]},
     ...     "baselines": {"lasso": {"grid": {"C": [0.1, 1.0]}}},
     ... })
     >>> summary = run_study(config)
@@ -171,7 +172,8 @@ def chosen_cells(store: ResultStore) -> pd.DataFrame:
     --------
     >>> from sparsefs.study import open_store, parse_config, run_study
     >>> config = parse_config({
-    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 2, "k": [10]},
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 2,
+    ...               "k": [10]},
     ...     "baselines": {"lasso": {"grid": {"C": [0.1, 1.0]}}},
     ... })
     >>> summary = run_study(config)
@@ -197,7 +199,8 @@ def stability_table(store: ResultStore, k: int = 100, window: str = "all_epochs"
     --------
     >>> from sparsefs.study import open_store, parse_config, run_study
     >>> config = parse_config({
-    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 3, "k": [10]},
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 3,
+    ...               "k": [10]},
     ...     "baselines": {"lasso": {"grid": {"C": [1.0]}}},
     ... })
     >>> summary = run_study(config)
@@ -205,8 +208,10 @@ def stability_table(store: ResultStore, k: int = 100, window: str = "all_epochs"
     >>> from sparsefs.study import stability_table
     >>> with open_store("study.sqlite") as store:
     ...     table = stability_table(store, k=10)
-    >>> table[["dataset", "method", "seeds"]].values.tolist(), bool(-1 <= table.stability[0] <= 1)
-    ([['synthetic-100', 'Lasso', 3]], True)
+    >>> table[["dataset", "method", "seeds"]].values.tolist()
+    [['synthetic-100', 'Lasso', 3]]
+    >>> bool(-1 <= table.stability[0] <= 1)
+    True
     """
     selections: dict[tuple[str, str], list[np.ndarray]] = {}
     for cell in chosen_cells(store).itertuples():
@@ -269,12 +274,15 @@ def join_reference(table: pd.DataFrame, reference_dir: str | Path, window: str =
     >>> from sparsefs.study import join_reference
     >>> folder = Path("reference")
     >>> folder.mkdir()
-    >>> _ = pd.DataFrame({"importance_window": ["all_epochs"], "dataset": ["Isolet"], "method": ["SET-Attr"],
-    ...                   "acc_mean": [84.0], "acc_std": [0.5], "sparsity": [0.8]}
+    >>> _ = pd.DataFrame({"importance_window": ["all_epochs"], "dataset": ["Isolet"],
+    ...                   "method": ["SET-Attr"], "acc_mean": [84.0], "acc_std": [0.5],
+    ...                   "sparsity": [0.8]}
     ...                  ).to_csv(folder / "paper_svm_accuracy_k100.csv", index=False)
-    >>> _ = pd.DataFrame({"dataset": ["Isolet"], "method": ["Lasso"], "acc_mean": [70.0], "acc_std": [1.0]}
+    >>> _ = pd.DataFrame({"dataset": ["Isolet"], "method": ["Lasso"], "acc_mean": [70.0],
+    ...                   "acc_std": [1.0]}
     ...                  ).to_csv(folder / "paper_baselines_k100.csv", index=False)
-    >>> ours = pd.DataFrame({"dataset": ["Isolet"], "method": ["SET-Attr"], "acc_mean": [85.0]})
+    >>> ours = pd.DataFrame({"dataset": ["Isolet"], "method": ["SET-Attr"],
+    ...                      "acc_mean": [85.0]})
     >>> join_reference(ours, folder)[["paper_acc_mean", "paper_sparsity"]].values.tolist()
     [[84.0, 0.8]]
     """
@@ -321,7 +329,8 @@ def format_table(table: pd.DataFrame, k: int, window: str) -> str:
     --------
     >>> from sparsefs.study import open_store, parse_config, run_study
     >>> config = parse_config({
-    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 2, "k": [10]},
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 2,
+    ...               "k": [10]},
     ...     "baselines": {"lasso": {"grid": {"C": [0.1, 1.0]}}},
     ... })
     >>> summary = run_study(config)
@@ -353,8 +362,9 @@ def format_comparison(table: pd.DataFrame) -> str:
     --------
     >>> import pandas as pd
     >>> from sparsefs.study import format_comparison
-    >>> table = pd.DataFrame({"dataset": ["Isolet"], "method": ["SET-Attr"], "acc_mean": [85.0], "acc_std": [1.0],
-    ...                       "sparsity": [0.9], "seeds": [10], "paper_acc_mean": [84.0],
+    >>> table = pd.DataFrame({"dataset": ["Isolet"], "method": ["SET-Attr"],
+    ...                       "acc_mean": [85.0], "acc_std": [1.0], "sparsity": [0.9],
+    ...                       "seeds": [10], "paper_acc_mean": [84.0],
     ...                       "paper_acc_std": [0.5], "paper_sparsity": [0.8]})
     >>> print(format_comparison(table))
     dataset   method  sparsity  paper_sparsity  seeds         ours        paper  difference
