@@ -88,7 +88,19 @@ def fit_threads(n_threads: int | None = None, parallel: int = 1) -> int:
 
 @contextmanager
 def torch_threads(threads: int) -> Iterator[None]:
-    """Run the block with ``threads`` torch threads, then restore the caller's setting."""
+    """Run the block with ``threads`` torch threads, then restore the caller's setting.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sparsefs.devices import torch_threads
+    >>> before = torch.get_num_threads()
+    >>> with torch_threads(1):
+    ...     torch.get_num_threads()
+    1
+    >>> torch.get_num_threads() == before
+    True
+    """
     previous = torch.get_num_threads()
     torch.set_num_threads(max(1, threads))
     try:
