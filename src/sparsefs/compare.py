@@ -86,9 +86,11 @@ def compare_selectors(data: str, *, target: str | None = None, k: int | None = N
     >>> from sparsefs.compare import compare_selectors
     >>> rng = np.random.RandomState(0)
     >>> X = rng.randn(80, 12)
-    >>> frame = pd.DataFrame(X, columns=[f"g{i}" for i in range(12)]).assign(label=(X[:, 0] > 0).astype(int))
+    >>> frame = pd.DataFrame(X, columns=[f"g{i}" for i in range(12)]).assign(
+    ...     label=(X[:, 0] > 0).astype(int))
     >>> frame.to_csv("cells.csv", index=False)
-    >>> result = compare_selectors("cells.csv", target="label", k=2, repeats=2, selectors=["anova", "mrmr"])
+    >>> result = compare_selectors("cells.csv", target="label", k=2, repeats=2,
+    ...                            selectors=["anova", "mrmr"])
     >>> sorted(result.summary.selector), result.summary.seeds.tolist()
     (['anova', 'mrmr'], [2, 2])
     """
@@ -189,9 +191,11 @@ def format_comparison(comparison: Comparison) -> str:
     --------
     >>> import pandas as pd
     >>> from sparsefs.compare import Comparison, format_comparison
-    >>> summary = pd.DataFrame({"selector": ["anova"], "k": [5], "mean": [91.0], "std": [2.0], "seeds": [3],
-    ...                         "fit_seconds": [0.01], "rank": [1.0], "mean_rank": [1.0]})
-    >>> print(format_comparison(Comparison("cells", "classification", 80, 12, 5, 3, summary, pd.DataFrame())))
+    >>> summary = pd.DataFrame({"selector": ["anova"], "k": [5], "mean": [91.0],
+    ...                         "std": [2.0], "seeds": [3], "fit_seconds": [0.01],
+    ...                         "rank": [1.0], "mean_rank": [1.0]})
+    >>> print(format_comparison(Comparison("cells", "classification", 80, 12, 5, 3, summary,
+    ...                                    pd.DataFrame())))
     ... # doctest: +NORMALIZE_WHITESPACE
     cells: 80 x 12, classification; top 5 features, 3 stratified splits (80% fit, 20% test)
     selector    SVM test accuracy (%)  rank  mean rank over splits  seconds per fit (median)

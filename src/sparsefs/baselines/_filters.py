@@ -30,6 +30,8 @@ class ANOVASelector(ScoreSelector):
     Parameters
     ----------
     n_features_to_select : int, default=100
+        How many features ``transform`` keeps: those with the highest importance
+        (``ranking_ <= n_features_to_select``).
     task : {"auto", "classification", "regression"}, default="auto"
         What ``y`` is for; ``"auto"`` follows ``type_of_target(y)``.
     validation_fraction : float in (0, 1), default=0.2
@@ -82,6 +84,8 @@ class MutualInfoSelector(ScoreSelector):
     Parameters
     ----------
     n_features_to_select : int, default=100
+        How many features ``transform`` keeps: those with the highest importance
+        (``ranking_ <= n_features_to_select``).
     n_neighbors : int, default=3
         Neighbours of the nearest-neighbour estimator (scikit-learn's default).
     n_jobs : int or None, default=None

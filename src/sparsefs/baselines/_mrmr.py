@@ -44,6 +44,8 @@ class MRMRSelector(ScoreSelector):
     Parameters
     ----------
     n_features_to_select : int, default=100
+        How many features ``transform`` keeps: those with the highest importance
+        (``ranking_ <= n_features_to_select``).
     n_ranked : int or None, default=None
         Greedy steps: the first ``n_ranked`` features are ordered by mRMR, the rest by
         relevance alone. None: every feature of positive relevance (exact at every K; a study

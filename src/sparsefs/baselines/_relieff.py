@@ -43,6 +43,8 @@ class ReliefFSelector(ScoreSelector):
     Parameters
     ----------
     n_features_to_select : int, default=100
+        How many features ``transform`` keeps: those with the highest importance
+        (``ranking_ <= n_features_to_select``).
     n_neighbors : int, default=10
         Nearest hits, and nearest misses of each other class, per sampled row (the value
         Robnik-Šikonja and Kononenko recommend; skrebate's default is 100). A class with fewer

@@ -70,6 +70,8 @@ class ExtraTreesSelector(_ForestSelector):
     Parameters
     ----------
     n_features_to_select : int, default=100
+        How many features ``transform`` keeps: those with the highest importance
+        (``ranking_ <= n_features_to_select``).
     n_estimators : int, default=500
         Trees in the forest.
     max_features : int, float, "sqrt", "log2", None or "default", default="default"
@@ -88,8 +90,10 @@ class ExtraTreesSelector(_ForestSelector):
     --------
     >>> from sklearn.datasets import make_classification
     >>> from sparsefs.baselines import ExtraTreesSelector
-    >>> X, y = make_classification(200, 20, n_informative=3, n_redundant=0, shuffle=False, random_state=0)
-    >>> sorted(ExtraTreesSelector(3, n_estimators=100, random_state=0).fit(X, y).ranked_features_[:3].tolist())
+    >>> X, y = make_classification(200, 20, n_informative=3, n_redundant=0, shuffle=False,
+    ...                            random_state=0)
+    >>> selector = ExtraTreesSelector(3, n_estimators=100, random_state=0).fit(X, y)
+    >>> sorted(selector.ranked_features_[:3].tolist())
     [0, 1, 2]
     """
 
@@ -107,6 +111,8 @@ class RandomForestSelector(_ForestSelector):
     Parameters
     ----------
     n_features_to_select : int, default=100
+        How many features ``transform`` keeps: those with the highest importance
+        (``ranking_ <= n_features_to_select``).
     n_estimators : int, default=500
         Trees in the forest.
     max_features : int, float, "sqrt", "log2", None or "default", default="default"
@@ -125,8 +131,10 @@ class RandomForestSelector(_ForestSelector):
     --------
     >>> from sklearn.datasets import make_classification
     >>> from sparsefs.baselines import RandomForestSelector
-    >>> X, y = make_classification(200, 20, n_informative=3, n_redundant=0, shuffle=False, random_state=0)
-    >>> sorted(RandomForestSelector(3, n_estimators=100, random_state=0).fit(X, y).ranked_features_[:3].tolist())
+    >>> X, y = make_classification(200, 20, n_informative=3, n_redundant=0, shuffle=False,
+    ...                            random_state=0)
+    >>> selector = RandomForestSelector(3, n_estimators=100, random_state=0).fit(X, y)
+    >>> sorted(selector.ranked_features_[:3].tolist())
     [0, 1, 2]
     """
 

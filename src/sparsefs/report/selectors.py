@@ -102,7 +102,8 @@ def cd_diagram(path: Path, ranks: pd.Series, cd: float, groups: Sequence[tuple[s
     >>> import pandas as pd
     >>> from sparsefs.report.selectors import cd_diagram
     >>> ranks = pd.Series({"recommended": 1.4, "lasso": 2.1, "anova": 2.5})
-    >>> cd_diagram(Path("cd.png"), ranks, 0.9, [("recommended", "lasso"), ("lasso", "anova")], 10).name
+    >>> groups = [("recommended", "lasso"), ("lasso", "anova")]
+    >>> cd_diagram(Path("cd.png"), ranks, 0.9, groups, 10).name
     'cd.png'
     """
     ranks = ranks.sort_values(kind="stable")

@@ -60,7 +60,8 @@ def selector_name(method: str, params: Mapping) -> str:
     Examples
     --------
     >>> from sparsefs.study.ranks import selector_name
-    >>> selector_name("set", {"preset": "recommended"}), selector_name("set", {}), selector_name("lasso", {"C": 1})
+    >>> (selector_name("set", {"preset": "recommended"}), selector_name("set", {}),
+    ...  selector_name("lasso", {"C": 1}))
     ('recommended', 'paper', 'lasso')
     >>> selector_name("rigl", {"preset": "paper"})
     'paper-rigl'
@@ -91,8 +92,10 @@ def selector_scores(store: ResultStore, k: int | Mapping[str, int] | None = None
     --------
     >>> from sparsefs.study import open_store, parse_config, run_study
     >>> from sparsefs.study.ranks import selector_scores
-    >>> config = parse_config({"study": {"store": "ranks.sqlite", "datasets": ["synthetic-100"], "seeds": 2,
-    ...                                  "k": [10]}, "baselines": {"anova": {}, "lasso": {"grid": {"C": [0.1, 1.0]}}}})
+    >>> config = parse_config({
+    ...     "study": {"store": "ranks.sqlite", "datasets": ["synthetic-100"], "seeds": 2,
+    ...               "k": [10]},
+    ...     "baselines": {"anova": {}, "lasso": {"grid": {"C": [0.1, 1.0]}}}})
     >>> _ = run_study(config)
     >>> with open_store("ranks.sqlite") as store:
     ...     scores = selector_scores(store, k=10)
@@ -140,9 +143,12 @@ def summarise(scores: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> from sparsefs.study.ranks import summarise
-    >>> scores = pd.DataFrame({"dataset": ["a"] * 4, "k": 5, "selector": ["x", "x", "y", "y"], "seed": [0, 1, 0, 1],
-    ...                        "score": [80.0, 90.0, 70.0, 70.0], "fit_seconds": [1.0, 3.0, 0.5, 0.5]})
-    >>> summarise(scores)[["selector", "mean", "std", "seeds", "fit_seconds"]].values.tolist()
+    >>> scores = pd.DataFrame({"dataset": ["a"] * 4, "k": 5,
+    ...                        "selector": ["x", "x", "y", "y"], "seed": [0, 1, 0, 1],
+    ...                        "score": [80.0, 90.0, 70.0, 70.0],
+    ...                        "fit_seconds": [1.0, 3.0, 0.5, 0.5]})
+    >>> summary = summarise(scores)
+    >>> summary[["selector", "mean", "std", "seeds", "fit_seconds"]].values.tolist()
     [['x', 85.0, 5.0, 2, 2.0], ['y', 70.0, 0.0, 2, 0.5]]
     """
     if scores.empty:
@@ -167,7 +173,8 @@ def rank_table(summary: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> from sparsefs.study.ranks import rank_table
-    >>> summary = pd.DataFrame({"dataset": ["a", "a", "a"], "selector": ["x", "y", "z"], "mean": [90.0, 80.0, 90.0]})
+    >>> summary = pd.DataFrame({"dataset": ["a", "a", "a"], "selector": ["x", "y", "z"],
+    ...                         "mean": [90.0, 80.0, 90.0]})
     >>> rank_table(summary).loc["a"].tolist()
     [1.5, 3.0, 1.5]
     """
@@ -182,7 +189,8 @@ def mean_ranks(summary: pd.DataFrame) -> pd.Series:
     --------
     >>> import pandas as pd
     >>> from sparsefs.study.ranks import mean_ranks
-    >>> summary = pd.DataFrame({"dataset": ["a", "a", "b", "b"], "selector": ["x", "y", "x", "y"],
+    >>> summary = pd.DataFrame({"dataset": ["a", "a", "b", "b"],
+    ...                         "selector": ["x", "y", "x", "y"],
     ...                         "mean": [90.0, 80.0, 70.0, 75.0]})
     >>> mean_ranks(summary).to_dict()
     {'x': 1.5, 'y': 1.5}
@@ -205,9 +213,12 @@ class FriedmanResult:
 
     >>> import pandas as pd
     >>> from sparsefs.study.ranks import friedman_test
-    >>> summary = pd.DataFrame({"dataset": ["a", "a", "b", "b"], "selector": ["x", "y"] * 2, "mean": [1.0, 2.0, 1.0, 2.0]})
-    >>> result = friedman_test(summary)  # two selectors: no Friedman test, but a critical difference
-    >>> result.n_selectors, bool(result.p_value != result.p_value), round(result.critical_difference, 2)
+    >>> summary = pd.DataFrame({"dataset": ["a", "a", "b", "b"], "selector": ["x", "y"] * 2,
+    ...                         "mean": [1.0, 2.0, 1.0, 2.0]})
+    >>> # two selectors: no Friedman test, but a critical difference
+    >>> result = friedman_test(summary)
+    >>> (result.n_selectors, bool(result.p_value != result.p_value),
+    ...  round(result.critical_difference, 2))
     (2, True, 1.39)
     """
 
@@ -248,7 +259,8 @@ def friedman_test(summary: pd.DataFrame, alpha: float = 0.05) -> FriedmanResult:
     >>> summary = pd.DataFrame([{"dataset": f"d{i}", "selector": s, "mean": float(v[i])}
     ...                         for s, v in means.items() for i in range(4)])
     >>> result = friedman_test(summary)
-    >>> result.n_datasets, result.n_selectors, round(result.statistic, 1), bool(result.p_value < 0.05)
+    >>> (result.n_datasets, result.n_selectors, round(result.statistic, 1),
+    ...  bool(result.p_value < 0.05))
     (4, 3, 8.0, True)
     """
     wide = _wide(summary)
@@ -303,9 +315,11 @@ def wins_ties_losses(summary: pd.DataFrame, reference: str = RECOMMENDED) -> pd.
     --------
     >>> import pandas as pd
     >>> from sparsefs.study.ranks import wins_ties_losses
-    >>> summary = pd.DataFrame({"dataset": ["a", "b", "c"] * 2, "selector": ["ours"] * 3 + ["lasso"] * 3,
+    >>> summary = pd.DataFrame({"dataset": ["a", "b", "c"] * 2,
+    ...                         "selector": ["ours"] * 3 + ["lasso"] * 3,
     ...                         "mean": [90.0, 80.0, 70.0, 85.0, 80.0, 75.0]})
-    >>> wins_ties_losses(summary, "ours")[["selector", "wins", "ties", "losses"]].values.tolist()
+    >>> table = wins_ties_losses(summary, "ours")
+    >>> table[["selector", "wins", "ties", "losses"]].values.tolist()
     [['lasso', 1, 1, 1]]
     """
     columns = ["selector", "wins", "ties", "losses", "datasets", "mean_difference", "wilcoxon_p"]
@@ -337,8 +351,9 @@ def long_summary(summary: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> from sparsefs.study.ranks import long_summary
-    >>> summary = pd.DataFrame({"dataset": ["a"], "k": [100], "selector": ["lasso"], "mean": [91.234],
-    ...                         "std": [1.0], "seeds": [5], "fit_seconds": [0.3]})
+    >>> summary = pd.DataFrame({"dataset": ["a"], "k": [100], "selector": ["lasso"],
+    ...                         "mean": [91.234], "std": [1.0], "seeds": [5],
+    ...                         "fit_seconds": [0.3]})
     >>> long_summary(summary).to_csv(index=False).splitlines()
     ['dataset,k,selector,mean,std,seeds', 'a,100,lasso,91.23,1.0,5']
     """
@@ -355,8 +370,8 @@ def write_summary_csv(summary: pd.DataFrame, path: str | Path) -> Path:
     --------
     >>> import pandas as pd
     >>> from sparsefs.study.ranks import write_summary_csv
-    >>> summary = pd.DataFrame({"dataset": ["a"], "k": [100], "selector": ["recommended"], "mean": [90.0],
-    ...                         "std": [2.0], "seeds": [5]})
+    >>> summary = pd.DataFrame({"dataset": ["a"], "k": [100], "selector": ["recommended"],
+    ...                         "mean": [90.0], "std": [2.0], "seeds": [5]})
     >>> print(write_summary_csv(summary, "summary.csv").read_text().strip())
     dataset,k,selector,mean,std,seeds
     a,100,recommended,90.0,2.0,5
