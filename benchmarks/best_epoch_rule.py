@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from sparsefs.datasets import load
-from sparsefs.registry import TASKS
+from sparsefs.registry import TASKS, TRAINING_METHODS
 from sparsefs.splitting import dataset_fit_rows
 from sparsefs.study.selection import paper_k
 from sparsefs.study.store import open_store
@@ -61,7 +61,7 @@ def main() -> None:
                         ranking = np.argsort(-values, kind="stable")[:k]
                         accuracy = judge.evaluate(data.X[fit_rows], data.y[fit_rows], data.X[test_rows],
                                                   data.y[test_rows], ranking)["accuracy"]
-                        rows.append({"dataset": dataset, "method": f"{method.capitalize() if method == 'dense' else method.upper()}-{LABELS[metric]}",
+                        rows.append({"dataset": dataset, "method": f"{TRAINING_METHODS[method].label}-{LABELS[metric]}",
                                      "rule": rule, "window": window, "seed": cell.seed, "sparsity": cell.sparsity,
                                      "best_epoch": cell.best_epoch, "accuracy": 100 * accuracy})
     table = pd.DataFrame(rows)
