@@ -1,50 +1,65 @@
+"""Issue 23, the second reliability pass: no silent wrong result, no traceback from deep inside,
+no confusing message on the surfaces added last (K "auto", kept networks, tasks, data files,
+plugins, studies). Each test failed before its fix; the mistakes that reach the command line
+are also probes of tests/test_reliability.py."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from sparsefs import SparseFeatureSelector
+
+RNG = np.random.RandomState(0)
+X = RNG.normal(size=(60, 6))
+Y = np.repeat([0, 1], 30)
 
 
-# -- 9, 11: settings that would fail every cell of a study are configuration errors ----------------------------
-
-NETWORK = {"training": ["set"], "sparsity": [0.5], "hidden_layer_sizes": [8], "max_epochs": 2}
-
-
-@pytest.fixture
-def data_files(tmp_path):
-    frame = pd.DataFrame(X[:, :4], columns=list("abcd"))
-    frame.assign(y=np.where(Y == 0, "cat", "dog")).to_csv(tmp_path / "words.csv", index=False)
-    frame.assign(y=X[:, 0] * 1.5 + 0.3).to_csv(tmp_path / "continuous.csv", index=False)
-    return tmp_path
+def small(k=2, **params):
+    return SparseFeatureSelector(k, **{"hidden_layer_sizes": (8,), "max_epochs": 2, "random_state": 0, **params})
 
 
-@pytest.mark.parametrize("study, network, message", [
-    ({"datasets": ["synthetic-100"], "seeds": [2**32]}, {},
-     r"\[study\] seeds: 4294967296 is not a seed: seeds go from 0 to 4294967295"),
-    ({"datasets": ["words.csv"], "task": "regression"}, {},
-     r"\[study\] task: regression needs a numeric target: the target of words holds labels such as 'cat'"),
-    ({"datasets": ["continuous.csv"], "task": "classification"}, {},
-     r"\[study\] task: 'classification' does not fit continuous, whose target is for regression"),
-    ({"datasets": ["continuous.csv"], "task": "unsupervised"}, {}, r"\[study\] task: continuous has a continuous target"),
-    ({"datasets": ["friedman-100"]}, {"keep_network": True},
-     r"\[network\] on friedman-100: keep_network=True keeps a classifier; it is not available for task='regression'"),
-    ({"datasets": ["continuous.csv"]}, {"keep_network": True}, r"\[network\] on continuous: keep_network=True"),
-    ({"datasets": ["synthetic-100"]}, {"n_jobs": 0, "n_repeats": 2}, r"\[network\]: The 'n_jobs' parameter"),
-], ids=["seed", "regression on words", "classification on numbers", "unsupervised on numbers", "kept regression network",
-        "kept network of a file", "no jobs"])
-def test_settings_that_fail_every_cell_are_refused_before_any_runs(data_files, monkeypatch, study, network, message):
-    monkeypatch.chdir(data_files)
-    document = {"study": {"store": "s.sqlite", "seeds": [0], "k": [2], **study}, "network": {**NETWORK, **network},
-                "datasets": {name: {"target": "y"} for name in study["datasets"] if name.endswith(".csv")}}
-    with pytest.raises(ConfigError, match=message):
-        plan_study(parse_config(document), None)
+class Epochs:
+    """An ``on_epoch_end`` that counts the epochs trained."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, record):
+        self.count += 1
 
 
-def test_a_baseline_of_another_task_is_refused_for_a_data_file(data_files, monkeypatch):
-    monkeypatch.chdir(data_files)
-    config = parse_config({"study": {"store": "s.sqlite", "datasets": ["continuous.csv"], "seeds": 1, "k": [2]},
-                           "baselines": {"variance": {}}, "datasets": {"continuous.csv": {"target": "y"}}})
-    with pytest.raises(ConfigError, match=r"\[baselines.variance\] on continuous: Variance selects for unsupervised, "
-                                          "not regression"):
-        plan_study(config, None)
+# -- 2, 13: "auto" never chooses K by NaN, and its folds are checked before training ----------------------------
+
+def test_auto_refuses_folds_on_which_r2_is_undefined_before_training():
+    X_small, epochs = X[:8], Epochs()
+    y = X_small[:, 0] + 0.1 * RNG.normal(size=8)
+    with pytest.raises(ValueError, match=r"R² needs 2\): pass a smaller cv \(at most 4 here\)"):
+        small("auto", validation_fraction=0.25).fit(X_small, y, on_epoch_end=epochs)
+    assert epochs.count == 0
+    selector = small("auto", validation_fraction=0.25, cv=4).fit(X_small, y)
+    assert all(np.isfinite(score) for score in selector.k_scores_.values())
 
 
-def test_n_jobs_zero_is_refused_by_the_parameter_checks():
-    with pytest.raises(ValueError, match="The 'n_jobs' parameter .* Got 0 instead"):
-        small(n_repeats=2, n_jobs=0).fit(X, Y)
-    assert small(n_repeats=2, n_jobs=-1, max_epochs=1, sparsity=0.5).fit(X, Y).n_features_to_select_ == 2
+class NaNScore(ClassifierMixin, BaseEstimator):
+    """A downstream estimator whose score is undefined."""
+
+    def fit(self, X, y):
+        return self
+
+    def score(self, X, y):
+        return float("nan")
+
+
+def test_auto_never_chooses_k_by_a_nan_score():
+    with pytest.raises(ValueError, match="not a number, so no K can be chosen"):
+        small("auto", estimator=NaNScore(), cv=3).fit(X, Y)
+
+
+def test_auto_checks_stratified_folds_before_training_and_names_the_label():
+    labels = np.repeat(["bird", "cat", "dog", "eel"], 3)
+    epochs = Epochs()
+    with pytest.raises(ValueError, match=r"cannot cross-validate with cv=5: .*'bird', has 3 rows\); pass a smaller cv"):
+        small("auto", max_epochs=50).fit(X[:12], labels, on_epoch_end=epochs)
+    assert epochs.count == 0

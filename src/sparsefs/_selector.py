@@ -423,6 +423,12 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         if self.keep_network and task.name != "classification":
             raise ValueError(f"keep_network=True keeps a classifier; it is not available for task={task.name!r} yet")
         X, targets = check_selection_input(self, X, y, task)
+        y_values = targets.values
+        if y_values is not None and y_values.ndim == 2 and y_values.shape[1] == 1:
+            y_values = y_values.ravel()  # one regression target: the 1-D y estimators expect
+        # "auto"'s folds, checked before the training: a cv these rows cannot take fails now, not after it
+        folds = None if self.n_features_to_select != "auto" else _kselect.auto_folds(
+            X, y_values, self._auto_estimator(task), self.cv, targets.classes)
 
         if self.n_repeats == 1:
             runs = [s._fit_once(X, targets, task, self.random_state, metrics, hidden, device, on_epoch_end)]
@@ -467,10 +473,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         if self.keep_network:
             mean, scale = runs[0][2]
             self.network_ = TrainedNetwork(result.network, mean, scale, self.classes_)
-        y_values = targets.values
-        if y_values is not None and y_values.ndim == 2 and y_values.shape[1] == 1:
-            y_values = y_values.ravel()  # one regression target: the 1-D y estimators expect
-        self._choose_k(X, y_values, task)
+        self._choose_k(X, y_values, task, folds)
         if self.n_repeats > 1:
             self._measure_stability()
         return self
@@ -530,19 +533,22 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             result.network = None  # not sent back from a worker, not kept
         return result, zero_variance_features(X_train), (mean, scale)
 
-    def _choose_k(self, X, y, task) -> None:
+    def _choose_k(self, X, y, task, folds=None) -> None:
         """``n_features_to_select_`` from ``n_features_to_select``, ``threshold`` and the importances."""
         importances, n_features = self.feature_importances_, self.n_features_in_
         if self.threshold is not None:
             cap = None if self.n_features_to_select is None else _kselect.resolve_k(self.n_features_to_select, n_features)
             self.n_features_to_select_ = int(_kselect.threshold_mask(importances, self.threshold, cap).sum())
         elif self.n_features_to_select == "auto":
-            estimator = _kselect.default_estimator(task.name) if self.estimator is None else self.estimator
             self.n_features_to_select_, self.k_scores_ = _kselect.choose_k_auto(
-                X, y, importances, estimator, float(self.tol), self.cv
+                X, y, importances, self._auto_estimator(task), float(self.tol), self.cv if folds is None else folds
             )
         else:
             self.n_features_to_select_ = _kselect.resolve_k(self.n_features_to_select, n_features)
+
+    def _auto_estimator(self, task):
+        """The downstream estimator that ``"auto"`` scores."""
+        return _kselect.default_estimator(task.name) if self.estimator is None else self.estimator
 
     def _measure_stability(self) -> None:
         k = self.n_features_to_select_
