@@ -10,6 +10,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from sparsefs import SparseFeatureSelector
+from sparsefs.datasets import DatasetError, load
 
 RNG = np.random.RandomState(0)
 X = RNG.normal(size=(60, 6))
@@ -63,3 +64,15 @@ def test_auto_checks_stratified_folds_before_training_and_names_the_label():
     with pytest.raises(ValueError, match=r"cannot cross-validate with cv=5: .*'bird', has 3 rows\); pass a smaller cv"):
         small("auto", max_epochs=50).fit(X[:12], labels, on_epoch_end=epochs)
     assert epochs.count == 0
+
+
+# -- 4: repeated column names are refused, never renamed into features ----------------------------------------
+
+def test_repeated_csv_column_names_are_refused(tmp_path):
+    path = tmp_path / "dup.csv"
+    path.write_text("f1,f2,label,label\n" + "".join(f"{i},{i * 2},{i % 2},{i % 2}\n" for i in range(6)))
+    with pytest.raises(DatasetError, match=r"dup.csv: the column name\(s\) 'label' appear more than once"):
+        load(path, target="label")
+    # a column that only looks like pandas' renaming of a repeat is a column of its own
+    path.write_text("f1,label.1,label\n" + "".join(f"{i},{i * 2},{i % 2}\n" for i in range(6)))
+    assert list(load(path, target="label").feature_names) == ["f1", "label.1"]

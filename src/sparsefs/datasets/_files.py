@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +55,13 @@ def read_file(path: str | Path, target: str | None = None):
         raise DatasetError(f"cannot read {path.name} as {kind}: {type(error).__name__}: {error}") from None
 
 
-def _read_table(frame: pd.DataFrame, target: str | None, path: Path):
+def _read_table(frame: pd.DataFrame, target: str | None, path: Path, header: list[str] | None = None):
+    """``header``: the column names as written (pandas renames a CSV's repeated names)."""
+    names = pd.Series(list(frame.columns) if header is None else header, dtype=object)
+    repeated = names[names.notna() & names.duplicated()].unique()
+    if len(repeated):  # pandas would take the first as the target and the others, renamed, as features
+        raise DatasetError(f"{path.name}: the column name(s) {_preview(repr(str(n)) for n in repeated)} appear more than "
+                           "once; give every column its own name")
     if target is not None and target not in frame.columns:
         raise DatasetError(f"{path.name} has no column {target!r} (columns: {_preview(frame.columns)})")
     if frame.empty:
@@ -71,7 +78,10 @@ def _read_table(frame: pd.DataFrame, target: str | None, path: Path):
 
 def _read_csv(path: Path, target):
     separator = "\t" if path.suffix.lower() == ".tsv" else ","
-    return _read_table(pd.read_csv(path, sep=separator), target, path)
+    frame = pd.read_csv(path, sep=separator)
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as stream:
+        header = next(csv.reader(stream, delimiter=separator), [])
+    return _read_table(frame, target, path, [name or None for name in header])  # blank names: pandas numbers them
 
 
 def _read_parquet(path: Path, target):
