@@ -5,12 +5,19 @@ are also probes of tests/test_reliability.py."""
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
+import pandas as pd
 import pytest
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from sparsefs import SparseFeatureSelector
+from sparsefs.baselines import VarianceSelector
+from sparsefs.cli import main
 from sparsefs.datasets import DatasetError, load
+from sparsefs.evaluation import reconstruction_error
 
 RNG = np.random.RandomState(0)
 X = RNG.normal(size=(60, 6))
@@ -39,7 +46,7 @@ def test_auto_refuses_folds_on_which_r2_is_undefined_before_training():
     with pytest.raises(ValueError, match=r"R² needs 2\): pass a smaller cv \(at most 4 here\)"):
         small("auto", validation_fraction=0.25).fit(X_small, y, on_epoch_end=epochs)
     assert epochs.count == 0
-    selector = small("auto", validation_fraction=0.25, cv=4).fit(X_small, y)
+    selector = small("auto", validation_fraction=0.25, cv=4, sparsity=0.5).fit(X_small, y)
     assert all(np.isfinite(score) for score in selector.k_scores_.values())
 
 
@@ -76,3 +83,58 @@ def test_repeated_csv_column_names_are_refused(tmp_path):
     # a column that only looks like pandas' renaming of a repeat is a column of its own
     path.write_text("f1,label.1,label\n" + "".join(f"{i},{i * 2},{i % 2}\n" for i in range(6)))
     assert list(load(path, target="label").feature_names) == ["f1", "label.1"]
+
+
+# -- 5: a ranking that carries no information is refused, a selection decided by ties is flagged ---------------
+
+def test_a_network_too_sparse_to_connect_any_input_is_refused():
+    with pytest.raises(ValueError, match="importance .* is 0: no input reached the outputs .* too sparse"):
+        small(sparsity=0.9, max_epochs=3).fit(X[:, :5], Y)
+
+
+@pytest.mark.parametrize("estimator", [small(), VarianceSelector(2)], ids=["network", "baseline"])
+def test_constant_features_are_not_ranked(estimator):
+    with pytest.raises(ValueError, match="every feature of X is constant"):
+        estimator.fit(np.ones((60, 4)), Y)
+
+
+def test_a_selection_cut_through_tied_importances_is_flagged():
+    data = np.c_[X[:, :3], np.ones((60, 3))]  # three constant features: importance 0, tied
+    with pytest.warns(UserWarning, match=r"top 4 features end among 3 tied at importance 0: 1 of them is selected by "
+                                         r"column order"):
+        selector = small(4, sparsity=0.5).fit(data, Y)
+    assert selector.get_support().tolist() == [True, True, True, True, False, False]
+
+
+def test_the_cli_shows_a_warning_in_one_line(tmp_path, capsys):
+    path = tmp_path / "part.csv"
+    pd.DataFrame(np.c_[X[:, :3], np.ones((60, 3))], columns=list("abcdef")).assign(label=Y).to_csv(path, index=False)
+    assert main(["select", str(path), "--target", "label", "-k", "4", "--max-epochs", "2", "--hidden-layer-sizes", "8",
+                 "--sparsity", "0.5", "--quiet", "--out", str(tmp_path / "r.csv")]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sparsefs select: warning: the top 4 features end among 3 tied")
+
+
+def test_reconstruction_leaves_constant_columns_out():
+    with pytest.raises(ValueError, match="every feature is constant in the training rows"):
+        reconstruction_error(np.ones((40, 3)), np.ones((10, 3)), [0])
+    with_constant = np.c_[X, np.full(60, 3.0)]
+    assert reconstruction_error(with_constant[:40], with_constant[40:], [0, 1]) == pytest.approx(
+        reconstruction_error(X[:40], X[40:], [0, 1]))
+
+
+# -- 6, 10: a kept network, whatever the training, backend and validation; it predicts sparse rows too -------
+
+@pytest.mark.parametrize("training, backend", [("set", "masked"), ("rigl", "masked"), ("dense", "masked"),
+                                               ("set", "sparse"), ("rigl", "sparse")])
+@pytest.mark.parametrize("validation_fraction", [0.0, 0.2])
+def test_keep_network_with_every_training_backend_and_validation(training, backend, validation_fraction):
+    selector = small(training=training, backend=backend, sparsity=0.5, validation_fraction=validation_fraction,
+                     keep_network=True).fit(X, Y)
+    predicted = selector.network_.predict(X)
+    assert predicted.shape == (60,)
+    copied = pickle.loads(pickle.dumps(selector))  # the kept network pickles with the selector
+    assert (copied.network_.predict(X) == predicted).all()
+    # a network fitted on dense rows predicts scipy sparse rows: they are centred as the dense ones were
+    assert (selector.network_.predict(sp.csr_matrix(X)) == predicted).all()
+    assert selector.network_.score(sp.csr_matrix(X), Y) == selector.network_.score(X, Y)

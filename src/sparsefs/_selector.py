@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _kselect
 from ._predictor import TrainedNetwork
-from ._ranking import check_selection_input, ranks, top_k_mask
+from ._ranking import check_selection_input, ranks, top_k_mask, warn_tied_cut
 from ._sklearn import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
 from .data import BatchSource, auto_batch_size, standardization, zero_variance_features
 from .devices import fit_threads, parse_device, resolve_device, torch_threads
@@ -460,6 +460,8 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             [np.where(c, 0.0, r.importances[metrics[0]][s.accumulate]) for r, c, _ in runs]
         )
         self.feature_importances_ = self.importances_[metrics[0]][s.accumulate]
+        if not self.feature_importances_.any():  # a ranking in column order carries no information
+            raise ValueError(_no_information(metrics[0], s.accumulate, runs))
         self.ranking_, self.ranked_features_ = ranks(self.feature_importances_)
         self.task_ = task.name
         self.best_epoch_ = result.best_epoch
@@ -474,6 +476,8 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             mean, scale = runs[0][2]
             self.network_ = TrainedNetwork(result.network, mean, scale, self.classes_)
         self._choose_k(X, y_values, task, folds)
+        if self.threshold is None:  # a threshold keeps or drops tied features together
+            warn_tied_cut(self.feature_importances_, self.ranked_features_, self.n_features_to_select_)
         if self.n_repeats > 1:
             self._measure_stability()
         return self
@@ -610,6 +614,17 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         _kselect.check_threshold(self.threshold)
         if self.threshold is not None and self.n_features_to_select == "auto":
             raise ValueError("n_features_to_select='auto' chooses K itself; it cannot be combined with a threshold")
+
+
+def _no_information(metric: str, window: str, runs) -> str:
+    """Why every importance of a fit is 0, for its error message."""
+    if all(constant.all() for _, constant, _ in runs):
+        return "every feature is constant in the training rows: there is nothing to rank them by"
+    result = runs[0][0]
+    return (f"every feature's {metric} importance ({window}) is 0: no input reached the outputs in training, the "
+            f"network of {result.n_parameters} parameters (layer densities "
+            f"{', '.join(f'{d:.3g}' for d in result.layer_densities)}) is too sparse to connect them; "
+            "lower sparsity, raise n_weights or widen hidden_layer_sizes")
 
 
 def _bootstrap(rows: np.ndarray, strata: np.ndarray | None, rng) -> np.ndarray:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
-from contextlib import ExitStack
+import warnings
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -612,7 +613,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        with _one_line_warnings(args.command):
+            return args.handler(args)
     except (UsageError, DatasetError, ValueError, OSError, FloatingPointError, MissingDependency) as error:
         print(f"sparsefs {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -626,6 +628,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+@contextmanager
+def _one_line_warnings(command: str):
+    """Warnings reach the user as one line each, as errors do (not as Python's file, line and source)."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"sparsefs {command}: warning: {_one_line(message)}", file=sys.stderr if file is None else file)
+
+    shown, warnings.showwarning = warnings.showwarning, show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
 
 
 def _one_line(error: BaseException) -> str:
