@@ -136,6 +136,12 @@ class SparseLinear(nn.Module):
         self._long_cache = None
         self._values_cache = None
 
+    def __getstate__(self):
+        # Caches derived from the weights and the topology (CSR tensors, which cannot be copied
+        # or pickled) and the captured gradient are rebuilt when needed: copies and pickles leave them out.
+        return {**super().__getstate__(), "_captured": None, "_transposed_cache": None, "_input_cache": None,
+                "_long_cache": None, "_values_cache": None}
+
     @property
     def device(self) -> torch.device:
         return self.weight.device
