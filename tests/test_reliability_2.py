@@ -10,6 +10,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.io
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 
@@ -155,3 +156,21 @@ def test_an_outlier_among_the_validation_rows_is_not_divergence(task, seeds):
             small(sparsity=0.5, max_epochs=5, random_state=seed).fit(features)
         else:
             small(sparsity=0.5, max_epochs=5, random_state=seed).fit(X, target)
+
+
+# -- 8: the memory limit counts what a sparse shape costs, not only the file's arrays ---------------------------
+
+def test_sparse_shapes_count_against_the_memory_limit(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPARSEFS_MAX_ARRAY_BYTES", "10MB")  # units are read too
+    tall = tmp_path / "tall.mat"
+    scipy.io.savemat(tall, {"X": sp.csc_matrix((20_000_000, 2))}, do_compression=True)  # 183 bytes
+    with pytest.raises(DatasetError, match=r"tall.mat \(its arrays as declared\) would take 160.0 MB of memory, more "
+                                           r"than the limit of 10.0 MB"):
+        load(tall)
+    wide = tmp_path / "wide.svm"
+    wide.write_text("1 300000000:1\n0 1:1\n")
+    with pytest.raises(DatasetError, match=r"wide.svm \(2 x 300000000, sparse\) would take 9.6 GB"):
+        load(wide)
+    monkeypatch.setenv("SPARSEFS_MAX_ARRAY_BYTES", "10 parsecs")
+    with pytest.raises(DatasetError, match="SPARSEFS_MAX_ARRAY_BYTES must be a number of bytes such as 4e9, 10MB"):
+        load(wide)

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from sklearn.datasets import load_svmlight_file
 
 from ._fetch import DatasetError
-from ._limits import check_size
+from ._limits import check_size, sparse_matrix_bytes
 from ._readers import loadmat
 
 _LABEL_KEYS = ("y", "Y", "target", "labels", "label", "gnd")
@@ -135,7 +135,9 @@ def _read_mat(path: Path, target):
 
 
 def _read_svmlight(path: Path, target):
-    X, y = load_svmlight_file(str(path), dtype=np.float32)
+    X, y = load_svmlight_file(str(path), dtype=np.float32)  # no larger than the text it is read from
+    # but one line "1 300000000:1" declares 300 million columns, whose pointers and statistics are not
+    check_size(sparse_matrix_bytes(X.shape[0], X.shape[1], X.nnz), f"{path.name} ({X.shape[0]} x {X.shape[1]}, sparse)")
     return X.tocsr(), y, None
 
 
