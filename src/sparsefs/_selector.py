@@ -301,7 +301,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         "random_state": ["random_state"],
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
         "bootstrap": ["boolean"],
-        "n_jobs": [Integral, None],
+        "n_jobs": [Interval(Integral, 1, None, closed="left"), Interval(Integral, None, -1, closed="right"), None],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "keep_network": ["boolean"],
@@ -418,10 +418,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         device = self._torch_device()
         self._check_k_settings()
         task = resolve_task(self.task, y)
-        if self.n_features_to_select == "auto" and not task.supervised:
-            raise ValueError("n_features_to_select='auto' scores a downstream estimator on y; it needs a supervised task")
-        if self.keep_network and task.name != "classification":
-            raise ValueError(f"keep_network=True keeps a classifier; it is not available for task={task.name!r} yet")
+        self._check_task(task)
         X, targets = check_selection_input(self, X, y, task)
         y_values = targets.values
         if y_values is not None and y_values.ndim == 2 and y_values.shape[1] == 1:
@@ -609,6 +606,14 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self._hidden_sizes()
         parse_device(self.device)
         self._check_k_settings()
+
+    def _check_task(self, task: Task) -> None:
+        """What the settings need of the task, checked without fitting (a study checks it for
+        each dataset before any cell runs)."""
+        if self.n_features_to_select == "auto" and not task.supervised:
+            raise ValueError("n_features_to_select='auto' scores a downstream estimator on y; it needs a supervised task")
+        if self.keep_network and task.name != "classification":
+            raise ValueError(f"keep_network=True keeps a classifier; it is not available for task={task.name!r} yet")
 
     def _check_k_settings(self) -> None:
         _kselect.check_threshold(self.threshold)
