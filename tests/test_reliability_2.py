@@ -6,6 +6,8 @@ are also probes of tests/test_reliability.py."""
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -19,6 +21,9 @@ from sparsefs.baselines import VarianceSelector
 from sparsefs.cli import main
 from sparsefs.datasets import DatasetError, load
 from sparsefs.evaluation import reconstruction_error
+from sparsefs.network.dst import SET
+from sparsefs.registry import BASELINES, TRAINING_METHODS
+from sparsefs.study import ConfigError, parse_config, plan_study
 
 RNG = np.random.RandomState(0)
 X = RNG.normal(size=(60, 6))
@@ -174,3 +179,82 @@ def test_sparse_shapes_count_against_the_memory_limit(tmp_path, monkeypatch):
     monkeypatch.setenv("SPARSEFS_MAX_ARRAY_BYTES", "10 parsecs")
     with pytest.raises(DatasetError, match="SPARSEFS_MAX_ARRAY_BYTES must be a number of bytes such as 4e9, 10MB"):
         load(wide)
+
+
+# -- 9, 11: settings that would fail every cell of a study are configuration errors ----------------------------
+
+NETWORK = {"training": ["set"], "sparsity": [0.5], "hidden_layer_sizes": [8], "max_epochs": 2}
+
+
+@pytest.fixture
+def data_files(tmp_path):
+    frame = pd.DataFrame(X[:, :4], columns=list("abcd"))
+    frame.assign(y=np.where(Y == 0, "cat", "dog")).to_csv(tmp_path / "words.csv", index=False)
+    frame.assign(y=X[:, 0] * 1.5 + 0.3).to_csv(tmp_path / "continuous.csv", index=False)
+    return tmp_path
+
+
+@pytest.mark.parametrize("study, network, message", [
+    ({"datasets": ["synthetic-100"], "seeds": [2**32]}, {},
+     r"\[study\] seeds: 4294967296 is not a seed: seeds go from 0 to 4294967295"),
+    ({"datasets": ["words.csv"], "task": "regression"}, {},
+     r"\[study\] task: regression needs a numeric target: the target of words holds labels such as 'cat'"),
+    ({"datasets": ["continuous.csv"], "task": "classification"}, {},
+     r"\[study\] task: 'classification' does not fit continuous, whose target is for regression"),
+    ({"datasets": ["continuous.csv"], "task": "unsupervised"}, {}, r"\[study\] task: continuous has a continuous target"),
+    ({"datasets": ["friedman-100"]}, {"keep_network": True},
+     r"\[network\] on friedman-100: keep_network=True keeps a classifier; it is not available for task='regression'"),
+    ({"datasets": ["continuous.csv"]}, {"keep_network": True}, r"\[network\] on continuous: keep_network=True"),
+    ({"datasets": ["synthetic-100"]}, {"n_jobs": 0, "n_repeats": 2}, r"\[network\]: The 'n_jobs' parameter"),
+], ids=["seed", "regression on words", "classification on numbers", "unsupervised on numbers", "kept regression network",
+        "kept network of a file", "no jobs"])
+def test_settings_that_fail_every_cell_are_refused_before_any_runs(data_files, monkeypatch, study, network, message):
+    monkeypatch.chdir(data_files)
+    document = {"study": {"store": "s.sqlite", "seeds": [0], "k": [2], **study}, "network": {**NETWORK, **network}}
+    files = {name: {"target": "y"} for name in study["datasets"] if name.endswith(".csv")}
+    with pytest.raises(ConfigError, match=message):
+        plan_study(parse_config({**document, **({"datasets": files} if files else {})}), None)
+
+
+def test_a_baseline_of_another_task_is_refused_for_a_data_file(data_files, monkeypatch):
+    monkeypatch.chdir(data_files)
+    config = parse_config({"study": {"store": "s.sqlite", "datasets": ["continuous.csv"], "seeds": 1, "k": [2]},
+                           "baselines": {"variance": {}}, "datasets": {"continuous.csv": {"target": "y"}}})
+    with pytest.raises(ConfigError, match=r"\[baselines.variance\] on continuous: Variance selects for unsupervised, "
+                                          "not regression"):
+        plan_study(config, None)
+
+
+def test_n_jobs_zero_is_refused_by_the_parameter_checks():
+    with pytest.raises(ValueError, match="The 'n_jobs' parameter .* Got 0 instead"):
+        small(n_repeats=2, n_jobs=0).fit(X, Y)
+    for n_jobs in (None, 1, 2, -1, -2):  # joblib's meanings
+        small(n_jobs=n_jobs)._validate_params()
+
+
+# -- 12: a training method and a baseline never share a name ----------------------------------------------------
+
+def test_a_baseline_cannot_take_a_training_methods_name_nor_the_reverse():
+    class Dense(VarianceSelector):
+        name, label = "dense", "Dense variance"
+
+    class Lasso(SET):
+        name, label = "lasso", "Lasso SET"
+
+    with pytest.raises(ValueError, match="'dense' cannot name a baseline: a training method has that name"):
+        BASELINES.register(Dense)
+    with pytest.raises(ValueError, match="'lasso' cannot name a training method: a baseline has that name"):
+        TRAINING_METHODS.register(Lasso())
+    assert BASELINES["variance"] is VarianceSelector and TRAINING_METHODS["dense"].label == "Dense"
+
+
+def test_a_name_is_refused_even_before_the_other_registry_is_loaded():
+    # as a plugin imported first would: the training methods are not loaded when the baseline registers
+    code = """
+from types import SimpleNamespace
+from sparsefs.registry import BASELINES, TRAINING_METHODS
+assert not TRAINING_METHODS._loaded
+BASELINES.register(SimpleNamespace(name="set", label="S", fit=None, tasks=(), metric="m", style={}))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert "ValueError: 'set' cannot name a baseline: a training method has that name" in result.stderr
