@@ -258,3 +258,28 @@ BASELINES.register(SimpleNamespace(name="set", label="S", fit=None, tasks=(), me
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert "ValueError: 'set' cannot name a baseline: a training method has that name" in result.stderr
+
+
+# -- 14: messages name the user's labels; whole numbers read as classes get the hint to regress ----------------
+
+def test_the_command_line_names_labels_not_class_indices(tmp_path, capsys):
+    frame = pd.DataFrame(X[:40, :4], columns=list("abcd"))
+    frame.assign(label=["bird"] + ["cat", "dog"] * 19 + ["cat"]).to_csv(tmp_path / "pets.csv", index=False)
+    frame.assign(label=np.r_[np.arange(39) % 13, 99]).to_csv(tmp_path / "counts.csv", index=False)
+    out = ["--out", str(tmp_path / "r.csv"), "--quiet", "-k", "2", "--max-epochs", "1", "--hidden-layer-sizes", "8"]
+    assert main(["select", str(tmp_path / "pets.csv"), "--target", "label", *out]) == 2
+    assert "class 'bird' has only 1 sample(s)" in capsys.readouterr().err
+    assert main(["select", str(tmp_path / "counts.csv"), "--target", "label", *out]) == 2
+    assert capsys.readouterr().err.strip().endswith("if the target of counts is a count or a measure rather than a "
+                                                     "class, pass --task regression")
+
+
+def test_a_split_by_labels_is_the_split_by_their_indices():
+    from sparsefs.datasets import Dataset
+    from sparsefs.splitting import dataset_fit_rows, paper_fit_rows
+
+    codes = np.arange(50) % 3
+    dataset = Dataset("pets", X[:50], codes, np.array(["cat", "bird", "dog"], dtype=object)[np.argsort([1, 0, 2])])
+    for seed in range(3):
+        expected = paper_fit_rows(codes, seed)
+        assert all((a == b).all() for a, b in zip(dataset_fit_rows(dataset, seed), expected))

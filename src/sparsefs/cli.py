@@ -53,6 +53,21 @@ def _task_of(args: argparse.Namespace, dataset) -> str:
     return args.task
 
 
+@contextmanager
+def _count_hint(args: argparse.Namespace, dataset):
+    """A class too rare to split, where the classes are whole numbers read as labels (counts?):
+    the message says how to regress on them instead."""
+    from .splitting import TooFewToSplit
+
+    try:
+        yield
+    except TooFewToSplit as error:
+        if args.task != "auto" or dataset.task != "classification" or dataset.classes.dtype.kind not in "iuf":
+            raise
+        raise UsageError(f"{error}; if the target of {dataset.name} is a count or a measure rather than a class, "
+                         "pass --task regression") from None
+
+
 def _feature_labels(dataset) -> np.ndarray:
     if dataset.feature_names is not None:
         return np.asarray(dataset.feature_names, dtype=object)
@@ -79,7 +94,8 @@ def cmd_select(args: argparse.Namespace) -> int:
     if args.plot:
         _check_plot_file(args.plot)  # before minutes of training
     from ._selector import SparseFeatureSelector  # torch: imported once the data are known to be usable
-    rows = np.arange(dataset.n_samples) if args.all_rows else _split(dataset, args.seed, task)[0]
+    with _count_hint(args, dataset):
+        rows = np.arange(dataset.n_samples) if args.all_rows else _split(dataset, args.seed, task)[0]
     dataset = dataset.for_task(task)
     selector = SparseFeatureSelector(
         args.k,
@@ -107,8 +123,8 @@ def cmd_select(args: argparse.Namespace) -> int:
     )
     progress = not args.quiet and sys.stderr.isatty() and args.repeats == 1
     bar, on_epoch_end = _progress_bar(args.max_epochs, enabled=progress)
-    with bar:
-        selector.fit(dataset.X[rows], None if task == "unsupervised" else dataset.y[rows], on_epoch_end=on_epoch_end)
+    with bar, _count_hint(args, dataset):
+        selector.fit(dataset.X[rows], None if task == "unsupervised" else dataset.labels[rows], on_epoch_end=on_epoch_end)
 
     labels = _feature_labels(dataset)
     order = selector.ranked_features_
@@ -200,7 +216,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .registry import TASKS
 
     task = TASKS[task_name]
-    fit_rows, test = _split(dataset, args.seed, task_name)
+    with _count_hint(args, dataset):
+        fit_rows, test = _split(dataset, args.seed, task_name)
     dataset = dataset.for_task(task_name)
     # An unsupervised selection is judged by class labels it never saw; a continuous target is none.
     y = None if task_name == "unsupervised" and dataset.task == "regression" else dataset.y

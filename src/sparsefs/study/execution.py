@@ -83,7 +83,7 @@ def run_cell(cell: Cell, evaluation: Evaluation, data_home: str | None, threads:
             with _recorded_warnings() as caught, _peak_memory(_device_of(cell)) as peak:
                 fit_started = time.perf_counter()
                 # an unsupervised selection never sees the labels: they only judge it
-                estimator.fit(dataset.X[fit_rows], None if task == "unsupervised" else dataset.y[fit_rows])
+                estimator.fit(dataset.X[fit_rows], None if task == "unsupervised" else dataset.labels[fit_rows])
                 fit_seconds = time.perf_counter() - fit_started
             importances = _importances(cell, estimator)
             evaluation_started = time.perf_counter()
