@@ -23,7 +23,8 @@ from sparsefs.datasets import DatasetError, load
 from sparsefs.evaluation import reconstruction_error
 from sparsefs.network.dst import SET
 from sparsefs.registry import BASELINES, TRAINING_METHODS
-from sparsefs.study import ConfigError, parse_config, plan_study
+from sparsefs.study import ConfigError, open_store, parse_config, plan_study, results_table, run_study
+from sparsefs.study.store import StoreError
 
 RNG = np.random.RandomState(0)
 X = RNG.normal(size=(60, 6))
@@ -283,3 +284,23 @@ def test_a_split_by_labels_is_the_split_by_their_indices():
     for seed in range(3):
         expected = paper_fit_rows(codes, seed)
         assert all((a == b).all() for a, b in zip(dataset_fit_rows(dataset, seed), expected))
+
+
+# -- 15: a K larger than every dataset's features ---------------------------------------------------------------
+
+def test_a_study_whose_every_k_exceeds_a_datasets_features_is_refused(data_files, monkeypatch):
+    monkeypatch.chdir(data_files)
+    document = {"study": {"store": "k.sqlite", "datasets": ["continuous.csv"], "seeds": 1, "k": [100, 200]},
+                "baselines": {"lasso": {}}, "datasets": {"continuous.csv": {"target": "y"}}}
+    with pytest.raises(ConfigError, match=r"\[study\] k: every K \(100, 200\) is larger than the 4 features of "
+                                          r"continuous.csv: nothing would be evaluated; add a K of at most 4"):
+        plan_study(parse_config(document), None)
+    document["study"]["k"] = [2, 100]
+    run_study(parse_config(document))
+    with open_store("k.sqlite") as store:
+        assert len(results_table(store, k=2)) == 1
+        with pytest.raises(StoreError, match="K=100 is larger than the features of every dataset in this store "
+                                             r"\(at most 4\), so no top 100 was evaluated; it holds K = 2"):
+            results_table(store, k=100)
+        with pytest.raises(StoreError, match=r"K=3 was not evaluated in this store \(it holds K = 2\); add it"):
+            results_table(store, k=3)

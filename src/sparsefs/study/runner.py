@@ -105,6 +105,10 @@ def plan_study(
         dataset = load(name, data_home=data_home or config.data_home, target=config.targets.get(name))
         n_features[name] = dataset.n_features
         _check_cells([cell for cell in cells if cell.dataset == name and cell.seed == cells[0].seed], dataset, config)
+        if min(config.ks) > dataset.n_features:  # its cells would train and never be evaluated
+            raise ConfigError(f"{config.source}: [study] k: every K ({', '.join(map(str, config.ks))}) is larger than the "
+                              f"{dataset.n_features} features of {name}: nothing would be evaluated; add a K of at most "
+                              f"{dataset.n_features}")
     if store is not None:
         _check_targets(config, store)
     statuses = store.statuses() if store is not None else {}
