@@ -22,7 +22,7 @@ from sparsefs.cli import main
 from sparsefs.datasets import DatasetError, load
 from sparsefs.evaluation import reconstruction_error
 from sparsefs.network.dst import SET
-from sparsefs.registry import BASELINES, TRAINING_METHODS
+from sparsefs.registry import BASELINES, TASKS, TRAINING_METHODS
 from sparsefs.study import ConfigError, open_store, parse_config, plan_study, results_table, run_study
 from sparsefs.study.store import StoreError
 
@@ -253,7 +253,7 @@ def test_a_name_is_refused_even_before_the_other_registry_is_loaded():
     # as a plugin imported first would: the training methods are not loaded when the baseline registers
     code = """
 from types import SimpleNamespace
-from sparsefs.registry import BASELINES, TRAINING_METHODS
+from sparsefs.registry import BASELINES, TASKS, TRAINING_METHODS
 assert not TRAINING_METHODS._loaded
 BASELINES.register(SimpleNamespace(name="set", label="S", fit=None, tasks=(), metric="m", style={}))
 """
@@ -304,3 +304,20 @@ def test_a_study_whose_every_k_exceeds_a_datasets_features_is_refused(data_files
             results_table(store, k=100)
         with pytest.raises(StoreError, match=r"K=3 was not evaluated in this store \(it holds K = 2\); add it"):
             results_table(store, k=3)
+
+
+# -- 17, 18: a tiny target is not "constant"; bootstrap needs repeats --------------------------------------------
+
+def test_a_target_whose_spread_underflows_is_not_called_constant():
+    with pytest.raises(ValueError, match=r"vary too little for float64 arithmetic .* rescale the targets"):
+        TASKS["regression"].targets(np.array([1.0, 2.0, 4.0]) * 1e-300, 3)
+    with pytest.raises(ValueError, match="are constant"):
+        TASKS["regression"].targets(np.full(3, 1e-300), 3)
+    small_but_fine = TASKS["regression"].targets(np.array([1.0, 2.0, 4.0]) * 1e-140, 3)
+    np.testing.assert_allclose(small_but_fine.scaled(np.arange(3)).ravel(), [-1.069, -0.267, 1.336], atol=1e-3)
+
+
+def test_bootstrap_needs_repeats():
+    with pytest.raises(ValueError, match=r"bootstrap=True resamples the rows of each of several fits: it needs "
+                                         r"n_repeats > 1"):
+        small(bootstrap=True).fit(X, Y)

@@ -150,8 +150,9 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         mean becomes ``feature_importances_``, and ``selection_frequency_`` and
         ``stability_`` say how much the fits agree.
     bootstrap : bool, default=False
-        With repeats: each fit trains on a bootstrap resample (per class, with replacement)
-        of its training rows; the validation rows are left as they are.
+        With repeats (``n_repeats > 1``, refused otherwise): each fit trains on a bootstrap
+        resample (per class, with replacement) of its training rows; the validation rows are
+        left as they are.
     n_jobs : int or None, default=None
         Repeats run in parallel in this many processes (joblib; ``None``: 1, ``-1``: every
         core). The result does not depend on it.
@@ -606,6 +607,8 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self._hidden_sizes()
         parse_device(self.device)
         self._check_k_settings()
+        if self.bootstrap and self.n_repeats == 1:
+            raise ValueError("bootstrap=True resamples the rows of each of several fits: it needs n_repeats > 1")
 
     def _check_task(self, task: Task) -> None:
         """What the settings need of the task, checked without fitting (a study checks it for

@@ -87,6 +87,9 @@ def _progress_bar(total: int, enabled: bool):
 
 
 def cmd_select(args: argparse.Namespace) -> int:
+    _check_out_file(args.out)  # before the data are read and the network trained
+    if args.bootstrap and args.repeats == 1:
+        raise UsageError("--bootstrap resamples the rows of each of several fits: add --repeats N (N > 1)")
     dataset = _load(args)
     if isinstance(args.k, int) and args.k > dataset.n_features and args.threshold is None:
         raise UsageError(f"-k {args.k} is larger than the {dataset.n_features} features of {dataset.name}")
@@ -168,6 +171,13 @@ def cmd_select(args: argparse.Namespace) -> int:
     if args.plot:
         print(f"wrote the plots to {_save_select_plots(selector, dataset, args.plot)}")
     return 0
+
+
+def _check_out_file(path: str) -> None:
+    if Path(path).is_dir():
+        raise UsageError(f"--out {path} is a folder: name the ranking's file, e.g. {Path(path) / 'ranking.csv'}")
+    if not Path(path).resolve().parent.is_dir():
+        raise UsageError(f"--out {path}: the folder {Path(path).parent} does not exist")
 
 
 def _check_plot_file(path: str) -> None:
