@@ -321,3 +321,43 @@ def test_bootstrap_needs_repeats():
     with pytest.raises(ValueError, match=r"bootstrap=True resamples the rows of each of several fits: it needs "
                                          r"n_repeats > 1"):
         small(bootstrap=True).fit(X, Y)
+
+
+# -- 19: no torch notice, no "Broken pipe" -------------------------------------------------------------------
+
+def test_torchs_csr_notice_never_reaches_the_user():
+    # A fresh process where every warning is an error: sparse batches are made (data.py alone, as the first
+    # CSR tensor of the process) and a sparse network trains; torch's "beta" notice would be a UserWarning.
+    code = """
+import warnings
+import numpy as np, scipy.sparse as sp, torch
+from sparsefs.data import BatchSource
+X = sp.random(40, 30, density=0.2, format="csr", random_state=0)
+source = BatchSource(X, np.arange(40) % 2, np.zeros(30), np.ones(30), torch.device("cpu"))
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")  # as a study records a cell's warnings
+    next(source.batches(8))
+    from sparsefs import SparseFeatureSelector
+    SparseFeatureSelector(2, hidden_layer_sizes=(8,), sparsity=0.5, backend="sparse", max_epochs=1).fit(X, np.arange(40) % 2)
+print([str(w.message) for w in caught if "CSR" in str(w.message)])
+"""
+    result = subprocess.run([sys.executable, "-W", "error::UserWarning", "-c", code], capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]" and "beta" not in result.stderr
+
+
+class ClosedPipe:
+    """stdout whose reader has left (``sparsefs results ... | head``)."""
+
+    def write(self, text):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self):
+        pass
+
+
+def test_a_closed_pipe_ends_the_command_quietly(monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["datasets"]) == 141  # as a process ended by SIGPIPE
+    assert capsys.readouterr().err == ""

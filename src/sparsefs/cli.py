@@ -476,14 +476,20 @@ def _k_value(text: str):
     """-k: a count, a fraction in (0, 1] (written with a decimal point), or 'auto'."""
     if text == "auto":
         return text
+    expected = f"expected a count (1 or more), a fraction in (0, 1] or 'auto', got {text!r}"
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a count, a fraction in (0, 1] or 'auto', got {text!r}") from None
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(expected) from None
+        if not 0 < value <= 1:  # also NaN
+            raise argparse.ArgumentTypeError(expected)
+        return value
+    if value < 1:
+        raise argparse.ArgumentTypeError(expected)
+    return value
 
 
 def _layer_sizes(text: str) -> tuple[int, ...]:
@@ -642,6 +648,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with _one_line_warnings(args.command):
             return args.handler(args)
+    except BrokenPipeError:  # the reader of our output left (| head): end quietly, as other tools do
+        _silence_stdout()
+        return 128 + 13  # a process ended by SIGPIPE
     except (UsageError, DatasetError, ValueError, OSError, FloatingPointError, MissingDependency) as error:
         print(f"sparsefs {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -655,6 +664,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that Python's own flush at exit does not fail on the
+    closed pipe again (the recipe of Python's documentation, "Note on SIGPIPE")."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # no file descriptor (stdout replaced in-process)
+        pass
 
 
 @contextmanager

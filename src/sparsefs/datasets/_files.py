@@ -63,7 +63,7 @@ def _read_table(frame: pd.DataFrame, target: str | None, path: Path, header: lis
         raise DatasetError(f"{path.name}: the column name(s) {_preview(repr(str(n)) for n in repeated)} appear more than "
                            "once; give every column its own name")
     if target is not None and target not in frame.columns:
-        raise DatasetError(f"{path.name} has no column {target!r} (columns: {_preview(frame.columns)})")
+        raise DatasetError(f"{path.name} has no column {target!r} (columns: {_preview(frame.columns)}){_separator_hint(frame)}")
     if frame.empty:
         raise DatasetError(f"{path.name} has no data rows (only a header)")
     # Without a target every column is a feature (unsupervised selection).
@@ -71,7 +71,7 @@ def _read_table(frame: pd.DataFrame, target: str | None, path: Path, header: lis
     features = frame if target is None else frame.drop(columns=[target])
     text = [str(c) for c, dtype in features.dtypes.items() if not pd.api.types.is_numeric_dtype(dtype)]
     if text:
-        hint = " (or name the label column with --target)" if target is None else ""
+        hint = _separator_hint(frame) or (" (or name the label column with --target)" if target is None else "")
         raise DatasetError(f"{path.name}: non-numeric feature column(s) {_preview(text)}; encode or drop them first{hint}")
     return features.to_numpy(dtype=np.float32), y, np.asarray(features.columns.astype(str), dtype=object)
 
@@ -139,6 +139,15 @@ def _read_svmlight(path: Path, target):
     # but one line "1 300000000:1" declares 300 million columns, whose pointers and statistics are not
     check_size(sparse_matrix_bytes(X.shape[0], X.shape[1], X.nnz), f"{path.name} ({X.shape[0]} x {X.shape[1]}, sparse)")
     return X.tocsr(), y, None
+
+
+def _separator_hint(frame: pd.DataFrame) -> str:
+    """A table read as one column whose name holds another separator was split at the wrong one."""
+    if len(frame.columns) != 1:
+        return ""
+    found = [name for mark, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars"), (",", "commas"))
+             if mark in str(frame.columns[0])]
+    return f"; the file was read as one column: are its values separated by {found[0]}?" if found else ""
 
 
 def _preview(names) -> str:
