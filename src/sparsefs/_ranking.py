@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -10,7 +11,7 @@ import scipy.sparse as sp
 import torch
 from sklearn.utils.validation import validate_data
 
-from .data import check_sparse_input
+from .data import check_sparse_input, zero_variance_features
 
 
 
@@ -34,6 +35,9 @@ def check_selection_input(estimator, X, y, task=None):
     if sp.issparse(X) or (isinstance(X, torch.Tensor) and X.layout != torch.strided):
         X = check_sparse_input(X)  # malformed indices or shapes: one message, before any copy
     X = validate_data(estimator, X, accept_sparse="csr", dtype=np.float32, ensure_min_samples=2)
+    if zero_variance_features(X).all():  # every importance would be 0, the ranking the column order
+        raise ValueError(f"every feature of X is constant (the same value in all {X.shape[0]} rows): there is "
+                         "nothing to rank them by")
     if task.supervised:
         if y is None:
             raise ValueError(f"task={task.name!r} needs y; leave y out only for task='unsupervised' (or 'auto')")
@@ -63,6 +67,18 @@ def ranks(importances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ranking = np.empty(len(order), dtype=np.int64)
     ranking[order] = np.arange(1, len(order) + 1)
     return ranking, order
+
+
+def warn_tied_cut(importances: np.ndarray, order: np.ndarray, k: int) -> None:
+    """Warn when the top ``k`` of ``order`` end inside a group of equal importances: which of
+    them are selected is then the column order's choice, not the importance's."""
+    if not 0 < k < len(order) or importances[order[k - 1]] != importances[order[k]]:
+        return
+    value = importances[order[k - 1]]
+    tied = int(np.sum(importances == value))
+    taken = k - int(np.sum(importances > value))
+    warnings.warn(f"the top {k} features end among {tied} tied at importance {value:.4g}: {taken} of them "
+                  f"{'is' if taken == 1 else 'are'} selected by column order (lowest index first), not by importance", UserWarning, stacklevel=2)
 
 
 def check_layer_sizes(sizes, name: str) -> tuple[int, ...]:

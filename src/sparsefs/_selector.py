@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _kselect
 from ._predictor import TrainedNetwork
-from ._ranking import check_selection_input, ranks, top_k_mask
+from ._ranking import check_selection_input, ranks, top_k_mask, warn_tied_cut
 from ._sklearn import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
 from .data import BatchSource, auto_batch_size, standardization, zero_variance_features
 from .devices import fit_threads, parse_device, resolve_device, torch_threads
@@ -150,8 +150,9 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         mean becomes ``feature_importances_``, and ``selection_frequency_`` and
         ``stability_`` say how much the fits agree.
     bootstrap : bool, default=False
-        With repeats: each fit trains on a bootstrap resample (per class, with replacement)
-        of its training rows; the validation rows are left as they are.
+        With repeats (``n_repeats > 1``, refused otherwise): each fit trains on a bootstrap
+        resample (per class, with replacement) of its training rows; the validation rows are
+        left as they are.
     n_jobs : int or None, default=None
         Repeats run in parallel in this many processes (joblib; ``None``: 1, ``-1``: every
         core). The result does not depend on it.
@@ -301,7 +302,7 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         "random_state": ["random_state"],
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
         "bootstrap": ["boolean"],
-        "n_jobs": [Integral, None],
+        "n_jobs": [Interval(Integral, 1, None, closed="left"), Interval(Integral, None, -1, closed="right"), None],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "keep_network": ["boolean"],
@@ -418,11 +419,14 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         device = self._torch_device()
         self._check_k_settings()
         task = resolve_task(self.task, y)
-        if self.n_features_to_select == "auto" and not task.supervised:
-            raise ValueError("n_features_to_select='auto' scores a downstream estimator on y; it needs a supervised task")
-        if self.keep_network and task.name != "classification":
-            raise ValueError(f"keep_network=True keeps a classifier; it is not available for task={task.name!r} yet")
+        self._check_task(task)
         X, targets = check_selection_input(self, X, y, task)
+        y_values = targets.values
+        if y_values is not None and y_values.ndim == 2 and y_values.shape[1] == 1:
+            y_values = y_values.ravel()  # one regression target: the 1-D y estimators expect
+        # "auto"'s folds, checked before the training: a cv these rows cannot take fails now, not after it
+        folds = None if self.n_features_to_select != "auto" else _kselect.auto_folds(
+            X, y_values, self._auto_estimator(task), self.cv, targets.classes)
 
         if self.n_repeats == 1:
             runs = [s._fit_once(X, targets, task, self.random_state, metrics, hidden, device, on_epoch_end)]
@@ -454,6 +458,8 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             [np.where(c, 0.0, r.importances[metrics[0]][s.accumulate]) for r, c, _ in runs]
         )
         self.feature_importances_ = self.importances_[metrics[0]][s.accumulate]
+        if not self.feature_importances_.any():  # a ranking in column order carries no information
+            raise ValueError(_no_information(metrics[0], s.accumulate, runs))
         self.ranking_, self.ranked_features_ = ranks(self.feature_importances_)
         self.task_ = task.name
         self.best_epoch_ = result.best_epoch
@@ -467,10 +473,9 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         if self.keep_network:
             mean, scale = runs[0][2]
             self.network_ = TrainedNetwork(result.network, mean, scale, self.classes_)
-        y_values = targets.values
-        if y_values is not None and y_values.ndim == 2 and y_values.shape[1] == 1:
-            y_values = y_values.ravel()  # one regression target: the 1-D y estimators expect
-        self._choose_k(X, y_values, task)
+        self._choose_k(X, y_values, task, folds)
+        if self.threshold is None:  # a threshold keeps or drops tied features together
+            warn_tied_cut(self.feature_importances_, self.ranked_features_, self.n_features_to_select_)
         if self.n_repeats > 1:
             self._measure_stability()
         return self
@@ -530,19 +535,22 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
             result.network = None  # not sent back from a worker, not kept
         return result, zero_variance_features(X_train), (mean, scale)
 
-    def _choose_k(self, X, y, task) -> None:
+    def _choose_k(self, X, y, task, folds=None) -> None:
         """``n_features_to_select_`` from ``n_features_to_select``, ``threshold`` and the importances."""
         importances, n_features = self.feature_importances_, self.n_features_in_
         if self.threshold is not None:
             cap = None if self.n_features_to_select is None else _kselect.resolve_k(self.n_features_to_select, n_features)
             self.n_features_to_select_ = int(_kselect.threshold_mask(importances, self.threshold, cap).sum())
         elif self.n_features_to_select == "auto":
-            estimator = _kselect.default_estimator(task.name) if self.estimator is None else self.estimator
             self.n_features_to_select_, self.k_scores_ = _kselect.choose_k_auto(
-                X, y, importances, estimator, float(self.tol), self.cv
+                X, y, importances, self._auto_estimator(task), float(self.tol), self.cv if folds is None else folds
             )
         else:
             self.n_features_to_select_ = _kselect.resolve_k(self.n_features_to_select, n_features)
+
+    def _auto_estimator(self, task):
+        """The downstream estimator that ``"auto"`` scores."""
+        return _kselect.default_estimator(task.name) if self.estimator is None else self.estimator
 
     def _measure_stability(self) -> None:
         k = self.n_features_to_select_
@@ -599,11 +607,32 @@ class SparseFeatureSelector(SelectorMixin, BaseEstimator):
         self._hidden_sizes()
         parse_device(self.device)
         self._check_k_settings()
+        if self.bootstrap and self.n_repeats == 1:
+            raise ValueError("bootstrap=True resamples the rows of each of several fits: it needs n_repeats > 1")
+
+    def _check_task(self, task: Task) -> None:
+        """What the settings need of the task, checked without fitting (a study checks it for
+        each dataset before any cell runs)."""
+        if self.n_features_to_select == "auto" and not task.supervised:
+            raise ValueError("n_features_to_select='auto' scores a downstream estimator on y; it needs a supervised task")
+        if self.keep_network and task.name != "classification":
+            raise ValueError(f"keep_network=True keeps a classifier; it is not available for task={task.name!r} yet")
 
     def _check_k_settings(self) -> None:
         _kselect.check_threshold(self.threshold)
         if self.threshold is not None and self.n_features_to_select == "auto":
             raise ValueError("n_features_to_select='auto' chooses K itself; it cannot be combined with a threshold")
+
+
+def _no_information(metric: str, window: str, runs) -> str:
+    """Why every importance of a fit is 0, for its error message."""
+    if all(constant.all() for _, constant, _ in runs):
+        return "every feature is constant in the training rows: there is nothing to rank them by"
+    result = runs[0][0]
+    return (f"every feature's {metric} importance ({window}) is 0: no input reached the outputs in training, the "
+            f"network of {result.n_parameters} parameters (layer densities "
+            f"{', '.join(f'{d:.3g}' for d in result.layer_densities)}) is too sparse to connect them; "
+            "lower sparsity, raise n_weights or widen hidden_layer_sizes")
 
 
 def _bootstrap(rows: np.ndarray, strata: np.ndarray | None, rng) -> np.ndarray:

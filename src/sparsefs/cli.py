@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
-from contextlib import ExitStack
+import warnings
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,21 @@ def _task_of(args: argparse.Namespace, dataset) -> str:
     return args.task
 
 
+@contextmanager
+def _count_hint(args: argparse.Namespace, dataset):
+    """A class too rare to split, where the classes are whole numbers read as labels (counts?):
+    the message says how to regress on them instead."""
+    from .splitting import TooFewToSplit
+
+    try:
+        yield
+    except TooFewToSplit as error:
+        if args.task != "auto" or dataset.task != "classification" or dataset.classes.dtype.kind not in "iuf":
+            raise
+        raise UsageError(f"{error}; if the target of {dataset.name} is a count or a measure rather than a class, "
+                         "pass --task regression") from None
+
+
 def _feature_labels(dataset) -> np.ndarray:
     if dataset.feature_names is not None:
         return np.asarray(dataset.feature_names, dtype=object)
@@ -71,6 +87,9 @@ def _progress_bar(total: int, enabled: bool):
 
 
 def cmd_select(args: argparse.Namespace) -> int:
+    _check_out_file(args.out)  # before the data are read and the network trained
+    if args.bootstrap and args.repeats == 1:
+        raise UsageError("--bootstrap resamples the rows of each of several fits: add --repeats N (N > 1)")
     dataset = _load(args)
     if isinstance(args.k, int) and args.k > dataset.n_features and args.threshold is None:
         raise UsageError(f"-k {args.k} is larger than the {dataset.n_features} features of {dataset.name}")
@@ -78,7 +97,8 @@ def cmd_select(args: argparse.Namespace) -> int:
     if args.plot:
         _check_plot_file(args.plot)  # before minutes of training
     from ._selector import SparseFeatureSelector  # torch: imported once the data are known to be usable
-    rows = np.arange(dataset.n_samples) if args.all_rows else _split(dataset, args.seed, task)[0]
+    with _count_hint(args, dataset):
+        rows = np.arange(dataset.n_samples) if args.all_rows else _split(dataset, args.seed, task)[0]
     dataset = dataset.for_task(task)
     selector = SparseFeatureSelector(
         args.k,
@@ -106,8 +126,8 @@ def cmd_select(args: argparse.Namespace) -> int:
     )
     progress = not args.quiet and sys.stderr.isatty() and args.repeats == 1
     bar, on_epoch_end = _progress_bar(args.max_epochs, enabled=progress)
-    with bar:
-        selector.fit(dataset.X[rows], None if task == "unsupervised" else dataset.y[rows], on_epoch_end=on_epoch_end)
+    with bar, _count_hint(args, dataset):
+        selector.fit(dataset.X[rows], None if task == "unsupervised" else dataset.labels[rows], on_epoch_end=on_epoch_end)
 
     labels = _feature_labels(dataset)
     order = selector.ranked_features_
@@ -151,6 +171,13 @@ def cmd_select(args: argparse.Namespace) -> int:
     if args.plot:
         print(f"wrote the plots to {_save_select_plots(selector, dataset, args.plot)}")
     return 0
+
+
+def _check_out_file(path: str) -> None:
+    if Path(path).is_dir():
+        raise UsageError(f"--out {path} is a folder: name the ranking's file, e.g. {Path(path) / 'ranking.csv'}")
+    if not Path(path).resolve().parent.is_dir():
+        raise UsageError(f"--out {path}: the folder {Path(path).parent} does not exist")
 
 
 def _check_plot_file(path: str) -> None:
@@ -199,7 +226,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .registry import TASKS
 
     task = TASKS[task_name]
-    fit_rows, test = _split(dataset, args.seed, task_name)
+    with _count_hint(args, dataset):
+        fit_rows, test = _split(dataset, args.seed, task_name)
     dataset = dataset.for_task(task_name)
     # An unsupervised selection is judged by class labels it never saw; a continuous target is none.
     y = None if task_name == "unsupervised" and dataset.task == "regression" else dataset.y
@@ -448,14 +476,20 @@ def _k_value(text: str):
     """-k: a count, a fraction in (0, 1] (written with a decimal point), or 'auto'."""
     if text == "auto":
         return text
+    expected = f"expected a count (1 or more), a fraction in (0, 1] or 'auto', got {text!r}"
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a count, a fraction in (0, 1] or 'auto', got {text!r}") from None
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(expected) from None
+        if not 0 < value <= 1:  # also NaN
+            raise argparse.ArgumentTypeError(expected)
+        return value
+    if value < 1:
+        raise argparse.ArgumentTypeError(expected)
+    return value
 
 
 def _layer_sizes(text: str) -> tuple[int, ...]:
@@ -612,7 +646,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        with _one_line_warnings(args.command):
+            return args.handler(args)
+    except BrokenPipeError:  # the reader of our output left (| head): end quietly, as other tools do
+        _silence_stdout()
+        return 128 + 13  # a process ended by SIGPIPE
     except (UsageError, DatasetError, ValueError, OSError, FloatingPointError, MissingDependency) as error:
         print(f"sparsefs {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -626,6 +664,30 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that Python's own flush at exit does not fail on the
+    closed pipe again (the recipe of Python's documentation, "Note on SIGPIPE")."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # no file descriptor (stdout replaced in-process)
+        pass
+
+
+@contextmanager
+def _one_line_warnings(command: str):
+    """Warnings reach the user as one line each, as errors do (not as Python's file, line and source)."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"sparsefs {command}: warning: {_one_line(message)}", file=sys.stderr if file is None else file)
+
+    shown, warnings.showwarning = warnings.showwarning, show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
 
 
 def _one_line(error: BaseException) -> str:

@@ -183,7 +183,7 @@ def dataset_fit_rows(dataset, random_state=None, task: str | None = None) -> tup
     >>> len(fit_rows), len(test)
     (80, 20)
     """
-    labels = dataset.y if dataset.task == "classification" else None
+    labels = dataset.labels if dataset.task == "classification" else None  # a too-rare class is named as the user knows it
     if labels is not None and task not in (None, "classification"):
         try:
             return paper_fit_rows(labels, random_state, dataset.n_samples)

@@ -198,6 +198,11 @@ class Classification(Task):
         return {"accuracy": svm_accuracy(X_train, y_train, X_test, y_test, features)}
 
 
+#: The smallest spread of a regression target whose squares (variance) are computed without
+#: underflow: the square root of float64's smallest normal number, times a margin.
+_SMALLEST_SPREAD = 1e3 * math.sqrt(np.finfo(np.float64).tiny)
+
+
 class Regression(Task):
     """Mean squared error on standardised targets; attribution of the linear outputs; SVR R².
 
@@ -236,11 +241,17 @@ class Regression(Task):
             shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
             raise ValueError(f"y has {len(rows)} row(s) with NaN or infinite targets, row(s) {shown} "
                              "(counting from 1); drop or fill them")
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", under="ignore"):
             scale = values.std(axis=0)
         if not np.isfinite(scale).all():
             raise ValueError("y's spread overflows float64 (targets near 1e300?): rescale the targets")
-        constant = np.flatnonzero(scale == 0)
+        constant = np.flatnonzero(np.ptp(values, axis=0) == 0)  # not scale == 0, which a tiny spread underflows to
+        # the squares of a spread below ~1e-154 underflow, and standardising (here, and in the
+        # evaluation's SVR) would divide by a spread computed as 0 or with few digits left
+        tiny = np.flatnonzero((scale < _SMALLEST_SPREAD) & (np.ptp(values, axis=0) > 0))
+        if tiny.size:
+            raise ValueError(f"target column(s) {', '.join(map(str, tiny))} of y vary too little for float64 arithmetic "
+                             "(a spread below 1e-150, targets near 1e-300?): rescale the targets")
         if constant.size:
             raise ValueError(f"target column(s) {', '.join(map(str, constant))} of y are constant: "
                              "nothing can be learnt from them; drop them")

@@ -285,7 +285,8 @@ def train_network(
             break
 
     kept = "val_loss" if validation is not None else "train_loss"
-    _check_not_diverged(kept, history[kept][best_epoch - 1], initial_loss)
+    _check_not_diverged(kept, history[kept][best_epoch - 1], initial_loss,
+                        train if validation is None else validation, n_outputs, task)
     importances = {acc.metric.name: acc.result() for acc in accumulators}
     for name, windows in importances.items():
         if not all(np.isfinite(values).all() for values in windows.values()):
@@ -316,12 +317,30 @@ def _check_finite(record: dict, keys: tuple[str, ...]) -> None:
             )
 
 
-def _check_not_diverged(kept: str, loss: float, initial_loss: float) -> None:
-    """The kept epoch's loss must not be absurdly above the untrained network's (e.g. 1e17)."""
-    if loss > DIVERGENCE_FACTOR * initial_loss:
+def _check_not_diverged(kept: str, loss: float, initial_loss: float, rows: BatchSource, n_outputs: int,
+                        task: Task) -> None:
+    """The kept epoch's loss (on ``rows``) must not be absurdly above what no learning gives (e.g. 1e17).
+
+    The yardstick is the larger of the untrained network's loss (on its first batch) and the
+    loss on the same ``rows`` of a trivial predictor, whose outputs are all zero: the training
+    rows' mean of the standardised targets (regression) or inputs (the autoencoder), equal
+    probabilities for every class. A row far from the rest (a target of 50 where the others are
+    near 2) makes the loss on its rows large whatever the network does, and the trivial
+    predictor's as large: only a loss far above both is the training's doing.
+    """
+    if loss <= DIVERGENCE_FACTOR * initial_loss:
+        return
+    total = 0.0
+    with torch.no_grad():
+        for _, targets in rows.batches(_EVAL_BLOCK_ELEMENTS // max(1, n_outputs) or 1):
+            zeros = torch.zeros(len(targets), n_outputs, dtype=torch.get_default_dtype(), device=targets.device)
+            total += float(task.loss(zeros, targets, reduction="sum"))
+    trivial = total / rows.n_samples
+    if loss > DIVERGENCE_FACTOR * trivial:
         raise FloatingPointError(
             f"training diverged: the {kept.replace('_', ' ')} of the kept epoch, {loss:.4g}, is over "
-            f"{DIVERGENCE_FACTOR:g} times the untrained network's loss ({initial_loss:.4g}); try a lower learning_rate"
+            f"{DIVERGENCE_FACTOR:g} times the untrained network's loss ({initial_loss:.4g}) and a constant "
+            f"prediction's ({trivial:.4g}); try a lower learning_rate"
         )
 
 

@@ -74,6 +74,13 @@ class Dataset:
     def n_features(self) -> int:
         return self.X.shape[1]
 
+    @property
+    def labels(self) -> np.ndarray | None:
+        """The targets as the data hold them: the class labels themselves (not their indices in
+        ``classes``), regression targets, or None; what a selector is fitted on, so that its
+        ``classes_`` and its messages name the user's labels."""
+        return self.classes[self.y] if self.task == "classification" else self.y
+
     def for_task(self, task: str) -> Dataset:
         """This dataset with the target ``task`` needs: ``"regression"`` on a target read as class
         labels (whole numbers, e.g. counts) regresses on their values; labels that are not

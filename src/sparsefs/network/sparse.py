@@ -16,16 +16,12 @@ scores every position, and does so in column blocks so that its memory stays bou
 
 from __future__ import annotations
 
-import warnings
-
 import torch
 from torch import nn
 
+from .. import _torchcsr  # noqa: F401  (torch's "beta" notice on the first CSR tensor, drawn silently)
 from .layers import initial_weights
 from .topology import top_n
-
-# torch flags its CSR tensors as "beta" on first use; the operations used here are stable.
-warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta", category=UserWarning)
 
 #: Elements of one dense gradient block in RigL's search (16 MB in float32).
 _GRADIENT_BLOCK_ELEMENTS = 1 << 22
@@ -135,6 +131,12 @@ class SparseLinear(nn.Module):
         self._input_cache = None
         self._long_cache = None
         self._values_cache = None
+
+    def __getstate__(self):
+        # Caches derived from the weights and the topology (CSR tensors, which cannot be copied
+        # or pickled) and the captured gradient are rebuilt when needed: copies and pickles leave them out.
+        return {**super().__getstate__(), "_captured": None, "_transposed_cache": None, "_input_cache": None,
+                "_long_cache": None, "_values_cache": None}
 
     @property
     def device(self) -> torch.device:

@@ -57,6 +57,8 @@ STUDY_OWNED = {
 }
 _NETWORK_AXES = ("training", "importance", "sparsity", "l2")
 _DEFAULT_KS = (25, 50, 75, 100, 200)
+#: The largest seed numpy's RandomState takes (every cell's random_state).
+_MAX_SEED = 2**32 - 1
 #: Keys of a [datasets.NAME] table.
 _DATASET_KEYS = ("target",)
 #: File formats whose label column has no default: the configuration must name it.
@@ -358,6 +360,9 @@ def _seeds(value, where: _Where) -> tuple[int, ...]:
     seeds = _list(value, where)
     if not all(isinstance(seed, Integral) and not isinstance(seed, bool) and seed >= 0 for seed in seeds):
         raise where.error(f"must be a count or a list of non-negative integers, got {value!r}")
+    too_large = [seed for seed in seeds if seed > _MAX_SEED]
+    if too_large:
+        raise where.error(f"{too_large[0]} is not a seed: seeds go from 0 to {_MAX_SEED} (2**32 - 1, numpy's range)")
     return tuple(int(seed) for seed in seeds)
 
 

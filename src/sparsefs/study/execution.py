@@ -83,7 +83,7 @@ def run_cell(cell: Cell, evaluation: Evaluation, data_home: str | None, threads:
             with _recorded_warnings() as caught, _peak_memory(_device_of(cell)) as peak:
                 fit_started = time.perf_counter()
                 # an unsupervised selection never sees the labels: they only judge it
-                estimator.fit(dataset.X[fit_rows], None if task == "unsupervised" else dataset.y[fit_rows])
+                estimator.fit(dataset.X[fit_rows], None if task == "unsupervised" else dataset.labels[fit_rows])
                 fit_seconds = time.perf_counter() - fit_started
             importances = _importances(cell, estimator)
             evaluation_started = time.perf_counter()
@@ -144,6 +144,17 @@ def build_estimator(cell: Cell, task: str = "auto", threads: int | None = None):
     return baseline(1, random_state=cell.seed, validation_fraction=0.2, **told, **cell.params)
 
 
+def check_cell(cell: Cell, task: str) -> None:
+    """Refuse, before any cell runs, what would fail ``cell`` whatever its seed on a dataset of
+    ``task`` (see ``_task``): estimator settings the task does not allow, a baseline that does
+    not select for the task."""
+    estimator = build_estimator(cell, task)
+    if cell.is_network:
+        estimator._check_task(TASKS[task])
+    elif task not in estimator.tasks:
+        raise ValueError(f"{estimator.label} selects for {' and '.join(estimator.tasks)}, not {task}")
+
+
 @functools.lru_cache(maxsize=2)
 def _dataset(name: str, data_home: str | None, target: str | None = None):
     # A worker runs many cells of the same dataset in a row: load it once.
@@ -163,7 +174,7 @@ def _task(cell: Cell, dataset) -> str:
     if task == "regression" and dataset.task == "classification":
         dataset.for_task(task)  # whole numbers read as labels are regressed on; words are refused
     elif task != "unsupervised" and dataset.task != task:
-        raise ValueError(f"[study] task = {task!r}, but the target of {dataset.name} is for {dataset.task}")
+        raise ValueError(f"{task!r} does not fit {dataset.name}, whose target is for {dataset.task}")
     return task
 
 

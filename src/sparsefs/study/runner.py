@@ -25,8 +25,8 @@ from .._watchdog import exit_with_driver
 from ..registry import added_parts, call_with_parts
 from ..datasets import load
 from .cells import Cell, CellOutcome, expand_cells
-from .config import StudyConfig, is_data_file
-from .execution import Evaluation, evaluate_stored, run_cell
+from .config import ConfigError, StudyConfig, is_data_file
+from .execution import Evaluation, _task, check_cell, evaluate_stored, run_cell
 from .store import ResultStore, StoreError, open_store, store_path
 
 #: Finished cells re-evaluated per round (their importance vectors are held in memory).
@@ -100,10 +100,15 @@ def plan_study(
     6
     """
     cells = expand_cells(config)
-    n_features = {
-        name: load(name, data_home=data_home or config.data_home, target=config.targets.get(name)).n_features
-        for name in config.datasets
-    }
+    n_features = {}
+    for name in config.datasets:
+        dataset = load(name, data_home=data_home or config.data_home, target=config.targets.get(name))
+        n_features[name] = dataset.n_features
+        _check_cells([cell for cell in cells if cell.dataset == name and cell.seed == cells[0].seed], dataset, config)
+        if min(config.ks) > dataset.n_features:  # its cells would train and never be evaluated
+            raise ConfigError(f"{config.source}: [study] k: every K ({', '.join(map(str, config.ks))}) is larger than the "
+                              f"{dataset.n_features} features of {name}: nothing would be evaluated; add a K of at most "
+                              f"{dataset.n_features}")
     if store is not None:
         _check_targets(config, store)
     statuses = store.statuses() if store is not None else {}
@@ -186,6 +191,21 @@ def run_study(
         skipped_failed=len(plan.skipped_failed),
         store=str(location),
     )
+
+
+def _check_cells(cells: list[Cell], dataset, config: StudyConfig) -> None:
+    """Settings that would fail every cell of a dataset (its task, a method's settings for that
+    task) are a mistake in the configuration, found before anything runs."""
+    for cell in cells:
+        try:
+            task = _task(cell, dataset)
+        except ValueError as error:
+            raise ConfigError(f"{config.source}: [study] {'task' if cell.task else 'datasets'}: {error}") from None
+        try:
+            check_cell(cell, task)
+        except ValueError as error:
+            method = "[network]" if cell.is_network else f"[baselines.{cell.method}]"
+            raise ConfigError(f"{config.source}: {method} on {dataset.name}: {error}") from None
 
 
 def _check_targets(config: StudyConfig, store: ResultStore) -> None:

@@ -402,6 +402,10 @@ def _check_evaluated(store: ResultStore, k: int | None, window: str) -> None:
         return
     if k is not None and k not in set(available["k"]):
         ks = ", ".join(map(str, sorted(set(available["k"]))))
+        widest = store.query("SELECT MAX(n_features) AS n FROM cells WHERE status = 'done'")["n"].iloc[0]
+        if widest is not None and k > widest:  # then no study could have evaluated it
+            raise StoreError(f"K={k} is larger than the features of every dataset in this store (at most {int(widest)}), "
+                             f"so no top {k} was evaluated; it holds K = {ks}")
         raise StoreError(f"K={k} was not evaluated in this store (it holds K = {ks}); add it to [study] k and run "
                          "the study again: finished cells are re-evaluated from their stored importances")
     windows = set(available["importance_window"]) - {BASELINE_WINDOW}
