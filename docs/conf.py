@@ -60,6 +60,7 @@ nitpick_ignore_regex = [
     # must work offline), so these are plain text.
     ("py:class", r"(abc|numpy|np|pandas|pd|torch|scipy|sklearn|pathlib|os|argparse|collections|typing)\..*"),
     ("py:class", r"(array-like|ndarray|DataFrame|Series|Tensor|sparse matrix|path-like|callable|optional)"),
+    ("py:obj", r"sklearn\..*"),  # scikit-learn's classes in "See Also" sections
 ]
 
 # API reference: autosummary writes a page per public name (generated/), numpydoc renders
@@ -88,8 +89,12 @@ sphinx_gallery_conf = {
     "abort_on_example_error": True,
     "min_reported_time": 1,
     "capture_repr": ("_repr_html_", "__repr__"),
+    # "Examples using ..." on every API page (the class and function templates include the
+    # mini-gallery). Code in the examples links to the API pages by itself: sphinx-gallery
+    # resolves names against the documentation being built (the former ``reference_url``
+    # option is gone; external names would need intersphinx, which an offline build lacks).
     "doc_module": ("sparsefs",),
-    "reference_url": {"sparsefs": None},
+    "backreferences_dir": "generated/backreferences",
 }
 
 html_theme = "pydata_sphinx_theme"
@@ -99,15 +104,37 @@ html_theme_options = {
     "show_toc_level": 2,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
+    # sparsefs has no public repository yet: the header links the paper and the authors'
+    # code, and every page links its own source ("Show Source", from the page's right column).
+    "icon_links": [
+        {"name": "The paper (arXiv:2408.04583)", "url": "https://arxiv.org/abs/2408.04583",
+         "icon": "fa-solid fa-file-lines"},
+        {"name": "The paper's authors' code (GitHub)",
+         "url": "https://github.com/zahraatashgahi/Neuron-Attribution", "icon": "fa-brands fa-github"},
+    ],
 }
-html_static_path: list[str] = []
-html_show_sourcelink = False
+# Pages without sub-pages get no left column (it would hold an empty "Section Navigation").
+html_sidebars = {page: [] for page in
+                 ("index", "install", "method", "reproduction/REPRODUCTION", "quality/QUALITY", "changelog")}
+html_static_path = ["_static"]
+html_css_files = ["sparsefs.css"]
+html_show_sourcelink = True
+html_copy_source = True
+# The right column lists a class's methods by their own names ("fit()"), not prefixed by the
+# class name, which no column is wide enough for.
+toc_object_entries_show_parents = "hide"
 
 
 def _copy_reproduction(app, exception):
-    """Put the reproduction report's own files (index.html, figures, tables) beside its page."""
+    """Put the reproduction report's own files (index.html, figures, tables) beside its page,
+    the report's page with links back to the site."""
     if exception is None and app.builder.format == "html":
-        shutil.copytree(DOCS / "reproduction", Path(app.outdir) / "reproduction", dirs_exist_ok=True)
+        from sparsefs.report.html import add_site_links
+
+        copied = Path(app.outdir) / "reproduction"
+        shutil.copytree(DOCS / "reproduction", copied, dirs_exist_ok=True)
+        add_site_links(copied / "index.html", [("../index.html", f"{project} documentation"),
+                                               ("REPRODUCTION.html", "Reproduction of the paper's results")])
 
 
 # A class page lists its own methods and, of those it inherits, only the scikit-learn estimator

@@ -27,23 +27,27 @@ from sparsefs.splitting import paper_split
 
 X, y, informative = make_synthetic(1000, random_state=0)
 train, validation, test = paper_split(y, 0)
-fit_rows = np.concatenate([train, validation])  # the selector splits validation off itself
+fit_rows = np.concatenate([train, validation])  # the selector splits validation off
 
 # %%
 # Every run uses the same seed, epochs and network shape; only the training mode and the
-# sparsity change. ``max_epochs=30`` keeps the example short (the paper trains up to 200).
+# sparsity change. ``max_epochs=30`` keeps the example short (the paper trains up to
+# 200).
 runs = [("dense", 0.0)] + [("set", s) for s in (0.5, 0.8, 0.9, 0.95)]
 rows = []
 for training, sparsity in runs:
     selector = SparseFeatureSelector(
-        50, training=training, sparsity=sparsity, hidden_layer_sizes=(500, 50), max_epochs=30,
-        patience=10, random_state=0,
+        50, training=training, sparsity=sparsity, hidden_layer_sizes=(500, 50),
+        max_epochs=30, patience=10, random_state=0,
     ).fit(X[fit_rows], y[fit_rows])
+    top50 = selector.ranked_features_[:50]
     rows.append({
         "method": "Dense" if training == "dense" else f"SET {sparsity:.0%} sparse",
         "parameters": selector.n_parameters_,
         "training GFLOPs": selector.training_flops_ / 1e9,
-        "SVM accuracy (top 50)": svm_accuracy(X[fit_rows], y[fit_rows], X[test], y[test], selector.ranked_features_[:50]),
+        "SVM accuracy (top 50)": svm_accuracy(
+            X[fit_rows], y[fit_rows], X[test], y[test], top50
+        ),
         "coverage (top 100)": coverage(selector.ranked_features_, informative, 100),
         "best epoch": selector.best_epoch_,
     })
@@ -53,7 +57,8 @@ print(table.round(3).to_string())
 # %%
 # Savings against the dense network, as the paper reports them:
 dense = table.loc["Dense"]
-savings = 1 - table[["parameters", "training GFLOPs"]] / dense[["parameters", "training GFLOPs"]]
+costs = ["parameters", "training GFLOPs"]
+savings = 1 - table[costs] / dense[costs]
 print((100 * savings).round(1).add_suffix(" saved (%)").to_string())
 
 # %%

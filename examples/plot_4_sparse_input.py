@@ -35,16 +35,16 @@ for document, label in enumerate(y):
     words = rng.choice(n_words, words_per_document, p=weights / weights.sum())
     rows.append(np.full(words_per_document, document))
     columns.append(words)
-X = sp.csr_matrix(
-    (np.ones(n_documents * words_per_document), (np.concatenate(rows), np.concatenate(columns))),
-    shape=(n_documents, n_words),
-)
+counts = np.ones(n_documents * words_per_document)
+positions = (np.concatenate(rows), np.concatenate(columns))
+X = sp.csr_matrix((counts, positions), shape=(n_documents, n_words))
 X.sum_duplicates()
-print(f"X: {X.shape[0]} x {X.shape[1]} CSR, {X.nnz} stored counts ({X.nnz / np.prod(X.shape):.2%} non-zero)")
+print(f"X: {X.shape[0]} x {X.shape[1]} CSR, {X.nnz} stored counts "
+      f"({X.nnz / np.prod(X.shape):.2%} non-zero)")
 
 # %%
-# A SET network at 99% sparsity with truly sparse layers. ``standardize=False`` keeps the
-# counts as they are (standardising would give every rare word the same scale as the
+# A SET network at 99% sparsity with truly sparse layers. ``standardize=False`` keeps
+# the counts as they are (standardising would give every rare word the same scale as the
 # common ones).
 selector = SparseFeatureSelector(
     40, training="set", sparsity=0.99, backend="sparse", standardize=False,
@@ -56,12 +56,13 @@ print(f"informative words among the top 40: {found} of 40")
 print("layer densities:", [f"{d:.4f}" for d in selector.layer_densities_])
 
 # %%
-# What the dense network of the same shape would store (weights and biases), against what
-# the sparse one stores:
+# What the dense network of the same shape would store (weights and biases), against
+# what the sparse one stores:
 shapes = [(n_words, 500), (500, 50), (50, 2)]
 dense_parameters = sum(n_in * n_out + n_out for n_in, n_out in shapes)
-print(f"stored parameters: {selector.n_parameters_:,} sparse vs {dense_parameters:,} dense "
-      f"({selector.n_parameters_ / dense_parameters:.1%})")
+share = selector.n_parameters_ / dense_parameters
+print(f"stored parameters: {selector.n_parameters_:,} sparse "
+      f"vs {dense_parameters:,} dense ({share:.1%})")
 
 # %%
 # The selected words form a sparse matrix too: ``transform`` keeps CSR input sparse.

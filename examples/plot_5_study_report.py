@@ -26,16 +26,18 @@ from sparsefs.report import write_report
 from sparsefs.report.text import format_table
 from sparsefs.study import open_store, parse_config, results_table, run_study
 
-work = Path(tempfile.gettempdir(), "sparsefs-gallery-study")  # a scratch folder, emptied first
+# a scratch folder, emptied first
+work = Path(tempfile.gettempdir(), "sparsefs-gallery-study")
 shutil.rmtree(work, ignore_errors=True)
 work.mkdir()
 digits = load_digits()
 np.savez(work / "digits.npz", X=digits.data[:600], y=digits.target[:600])
 
 # %%
-# The configuration, written here as a dictionary (a TOML file with the same tables is what
-# ``sparsefs study`` reads): dense and SET networks, both importance metrics from each
-# training run, two sparsity levels, and the Lasso baseline with two values of ``C``.
+# The configuration, written here as a dictionary (a TOML file with the same tables is
+# what ``sparsefs study`` reads): dense and SET networks, both importance metrics from
+# each training run, two sparsity levels, and the Lasso baseline with two values of
+# ``C``.
 config = parse_config({
     "study": {
         "store": str(work / "study.sqlite"),
@@ -60,14 +62,15 @@ summary = run_study(config, jobs=1, threads=1)
 print(f"{summary.total} cells: {summary.ran} run, {summary.failed} failed")
 
 # %%
-# Running it again does nothing: every cell is in the store already (a study resumes where
-# it stopped, and only new cells, K values or windows are computed).
+# Running it again does nothing: every cell is in the store already (a study resumes
+# where it stopped, and only new cells, K values or windows are computed).
 summary = run_study(config, jobs=1, threads=1)
 print(f"{summary.total} cells: {summary.already_done} already done, {summary.ran} run")
 
 # %%
 # Model selection and the paper-style table: for each dataset and method, the sparsity
-# (and L2) with the lowest validation loss averaged over the seeds, and its test accuracy.
+# (and L2) with the lowest validation loss averaged over the seeds, and its test
+# accuracy.
 with open_store(config.store) as store:
     table = results_table(store, k=20, window="all_epochs")
     print(format_table(table, k=20, window="all_epochs"))

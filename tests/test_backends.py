@@ -14,7 +14,8 @@ from sparsefs.network import SparseMLP
 from sparsefs.network.layers import MaskedLinear
 from sparsefs.network.mlp import choose_layer_backend
 from sparsefs.network.sparse import SparseLinear
-from sparsefs.network.topology import cosine_prune_fraction, update_layer_topology
+from sparsefs.network.dst import get_training_method
+from sparsefs.network.topology import cosine_prune_fraction
 from sparsefs.training import TrainingConfig, train_network
 
 
@@ -70,7 +71,7 @@ def test_same_outputs_gradients_moves_and_importance_over_300_steps(float64, gro
             optimizer.step()
             if update:
                 fraction = cosine_prune_fraction(0.3, step, 300)
-                n_moves += sum(update_layer_topology(layer, fraction, growth, generator, optimizer) for layer in net.sparse_layers)
+                n_moves += sum(get_training_method(growth).update_topology(layer, fraction, generator, optimizer) for layer in net.sparse_layers)
         (logits_m, grads_m, scores_m), (logits_s, grads_s, scores_s) = observed
         torch.testing.assert_close(logits_s, logits_m, rtol=1e-9, atol=1e-10)
         for g_s, g_m in zip(grads_s, grads_m):

@@ -54,7 +54,7 @@ def test_auto(tmp_path):
     "args, fragments",
     [
         (("-k", "abc"), ["argument -k", "'abc'"]),
-        (("-k", "2.5"), ["n_features_to_select", "2.5"]),
+        (("-k", "2.5"), ["argument -k", "a fraction in (0, 1]", "'2.5'"]),  # in the command line's words (issue 23)
         (("--threshold", "max"), ["threshold='max'"]),
         (("--hidden-layer-sizes", "100,0"), ["--hidden-layer-sizes", "'100,0'"]),
         (("--batch-size", "0"), ["--batch-size"]),

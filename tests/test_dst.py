@@ -11,7 +11,8 @@ from sparsefs.batches import BatchSource, standardization
 from sparsefs.network.dst import SET, Dense, RigL, TrainingMethod, get_training_method
 from sparsefs.network.layers import MaskedLinear
 from sparsefs.network.sparse import SparseLinear
-from sparsefs.network.topology import cosine_prune_fraction, update_layer_topology
+from sparsefs.network.dst import get_training_method
+from sparsefs.network.topology import cosine_prune_fraction
 from sparsefs.registry import TRAINING_METHODS
 from sparsefs.training import Trainer, TrainingConfig, train_network
 
@@ -65,7 +66,7 @@ def test_a_method_object_decides_which_weights_leave(cls):
     layer = cls(20, 10, 50, torch.Generator().manual_seed(0))
     magnitudes = layer.dense_weight().abs().view(-1)
     before = layer.active_positions()
-    update_layer_topology(layer, 0.2, _PruneOnly(), torch.Generator())
+    _PruneOnly().update_topology(layer, 0.2, torch.Generator())
     after = layer.active_positions()
     removed = before[~torch.isin(before, after)]
     assert layer.n_active == 40 and removed.numel() == 10

@@ -73,6 +73,39 @@ class TestAttribution:
         assert NeuronAttribution().flops(net, 10) == 2 * 10 * 3 * n_weights + 2 * 10 * 3 * 25
 
 
+    @pytest.mark.parametrize("backend", ["masked", "sparse"])
+    def test_sampled_columns_are_unbiased(self, backend):
+        # The mean of many sampled estimates converges on the exact sum (and each estimate is
+        # a non-negative vector of the right shape), on both backends.
+        torch.set_default_dtype(torch.float64)
+        try:
+            net = SparseMLP(25, (16, 9), 7, density=0.4, backend=backend, generator=torch.Generator().manual_seed(0))
+        finally:
+            torch.set_default_dtype(torch.float32)
+        x = torch.randn(12, 25, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+        logits, pre = net(x)
+        step = TrainingStep(net, x, logits.detach(), pre)
+        exact = NeuronAttribution().score(step)
+        metric = NeuronAttribution(columns=10)  # of 12 x 7 = 84
+        metric.start(25, torch.Generator().manual_seed(2), torch.device("cpu"))
+        draws = torch.stack([metric.score(step) for _ in range(4000)])
+        assert bool((draws >= 0).all())
+        mean, error = draws.mean(0), draws.std(0) / 4000**0.5
+        assert bool((abs(mean - exact) < 5 * error + 1e-12).all()), (mean - exact) / error
+        assert not torch.allclose(draws[0], exact)  # a single draw is an estimate, not the sum
+
+    def test_enough_columns_is_the_exact_sum(self):
+        net, x, step = _network_and_step(25, 3, 0.5)
+        metric = NeuronAttribution(columns=21)  # 7 rows x 3 classes: all of them
+        metric.start(25, torch.Generator().manual_seed(0), torch.device("cpu"))
+        torch.testing.assert_close(metric.score(step), NeuronAttribution().score(step))
+
+    def test_sampled_flops_count_the_sampled_columns(self):
+        net, _, _ = _network_and_step(25, 3, 1.0)
+        n_weights = 25 * 16 + 16 * 9 + 9 * 3
+        assert NeuronAttribution(columns=4).flops(net, 10) == 2 * 4 * n_weights + 2 * 4 * 25
+
+
 class TestStrength:
     @pytest.mark.parametrize("density", [1.0, 0.2])
     def test_equals_column_sums_of_absolute_first_layer(self, density):

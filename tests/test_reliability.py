@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.io
+import scipy.sparse
 import torch
 
 from sparsefs.study import open_store
@@ -71,6 +72,40 @@ PROBES = [
     ("binary configuration", ["study", "binary.toml"], "binary.toml: not a text file (UTF-8)"),
     ("negative --show", ["select", "colon", "--show", "-1"], "argument --show: expected a non-negative integer"),
     ("report over other files", ["report", "ours.sqlite", "--out", "occupied"], "occupied already holds other files"),
+    # issue 23, 2 and 13: "auto" on folds it cannot score, found before training
+    ("auto with one-row folds", ["select", "few.csv", "--target", "y", "-k", "auto"], "R² needs 2): pass a smaller cv"),
+    ("auto on rare classes", ["select", "pets.csv", "--target", "label", "-k", "auto"], "cannot cross-validate with cv=5"),
+    # 4, 5: a label leaking as a feature, rankings without information
+    ("repeated column names", ["select", "repeats.tsv", "--target", "label"], "the column name(s) 'label' appear more than once"),
+    ("constant features", ["select", "constant.csv", "-k", "1"], "every feature of X is constant"),
+    ("reconstructing constants", ["evaluate", "constant.csv", "--task", "unsupervised", "--ranking", "constant_ranking.csv",
+                                  "-k", "1"], "every feature is constant in the training rows: there is nothing to reconstruct"),
+    ("disconnected network", ["select", "pets.csv", "--target", "label", "-k", "1", "--hidden-layer-sizes", "8",
+                              "--max-epochs", "2"], "no input reached the outputs in training"),
+    # 8: sparse shapes
+    ("tall sparse mat", ["select", "tall.mat"], "tall.mat (its arrays as declared) would take 16.0 GB of memory"),
+    ("wide svmlight", ["select", "wide.svm"], "wide.svm (2 x 300000000, sparse) would take 9.6 GB of memory"),
+    # 9, 11, 15: studies that would fail every cell, or evaluate nothing
+    ("seed beyond numpy's", ["study", "seed.toml"], "[study] seeds: 4294967296 is not a seed"),
+    ("regression on words", ["study", "words.toml", "--dry-run"], "[study] task: regression needs a numeric target"),
+    ("classification of numbers", ["study", "numbers.toml"], "[study] task: 'classification' does not fit numbers"),
+    ("kept regression network", ["study", "kept.toml"], "keep_network=True keeps a classifier"),
+    ("no jobs", ["study", "jobs.toml", "--dry-run"], "The 'n_jobs' parameter of SparseFeatureSelector must be"),
+    ("every K too large", ["study", "wide_k.toml"], "[study] k: every K (100, 200) is larger than the 4 features of numbers.csv"),
+    # 14: labels, not class indices; counts get the hint
+    ("rare label", ["select", "bird.csv", "--target", "label", "-k", "1"], "class 'bird' has only 1 sample(s)"),
+    ("one label", ["select", "birds.csv", "--target", "label", "-k", "1"], "y has 1 class ('bird')"),
+    ("rare count", ["select", "counts.csv", "--target", "label", "-k", "1"], "if the target of counts is a count or a measure rather "
+                                                                  "than a class, pass --task regression"),
+    # 16-19
+    ("out in a missing folder", ["select", "pets.csv", "--target", "label", "--out", "nowhere/r.csv"],
+     "--out nowhere/r.csv: the folder nowhere does not exist"),
+    ("out is a folder", ["select", "pets.csv", "--target", "label", "--out", "folder"], "--out folder is a folder"),
+    ("tiny target", ["select", "tiny.csv", "--target", "y"], "vary too little for float64 arithmetic"),
+    ("bootstrap without repeats", ["select", "pets.csv", "--target", "label", "--bootstrap"], "add --repeats N"),
+    ("k of 0", ["select", "pets.csv", "--target", "label", "-k", "0"], "argument -k: expected a count (1 or more)"),
+    ("k of 1.5", ["select", "pets.csv", "--target", "label", "-k", "1.5"], "a fraction in (0, 1] or 'auto', got '1.5'"),
+    ("semicolons", ["select", "semicolons.csv", "--target", "label"], "are its values separated by semicolons?"),
 ]
 if torch.backends.mps.is_available():  # the probe is for machines without Apple's GPU
     PROBES = [probe for probe in PROBES if probe[0] != "mps device"]
@@ -118,10 +153,42 @@ def probe_folder(tmp_path_factory):
         folder / "badref" / "paper_baselines_k100.csv", index=False)
     pd.DataFrame({"rank": [1, 2, 3], "feature": [7, 3, 7], "importance": [3.0, 2.0, 1.0]}).to_csv(
         folder / "repeats.csv", index=False)
+    _issue_23_files(folder)
     (folder / "occupied").mkdir()
     (folder / "occupied" / "index.html").write_text("<html>my page</html>")
     (folder / "occupied" / "notes.md").write_text("my notes")
     return folder
+
+
+def _issue_23_files(folder) -> None:
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(rng.randn(12, 4), columns=list("abcd"))
+    frame.assign(y=rng.randn(12))[:8].to_csv(folder / "few.csv", index=False)
+    frame.assign(label=np.repeat(["bird", "cat", "dog", "eel"], 3)).to_csv(folder / "pets.csv", index=False)
+    (folder / "repeats.tsv").write_text("a\tlabel\tlabel\n" + "".join(f"{i}\t{i % 2}\t{i % 2}\n" for i in range(6)))
+    pd.DataFrame(np.ones((10, 3)), columns=list("abc")).to_csv(folder / "constant.csv", index=False)
+    pd.DataFrame({"rank": [1, 2, 3], "feature": list("abc")}).to_csv(folder / "constant_ranking.csv", index=False)
+    scipy.io.savemat(folder / "tall.mat", {"X": scipy.sparse.csc_matrix((2_000_000_000, 2))}, do_compression=True)
+    (folder / "wide.svm").write_text("1 300000000:1\n0 1:1\n")
+    frame.assign(y=["cat", "dog"] * 6).to_csv(folder / "words.csv", index=False)
+    frame.assign(y=rng.randn(12)).to_csv(folder / "numbers.csv", index=False)
+    frame.assign(y=np.arange(1, 13) * 1e-300).to_csv(folder / "tiny.csv", index=False)
+    frame.assign(label=["bird"] + ["cat", "dog"] * 5 + ["cat"]).to_csv(folder / "bird.csv", index=False)
+    frame.assign(label="bird").to_csv(folder / "birds.csv", index=False)
+    frame.assign(label=np.r_[np.arange(11) % 5, 99]).to_csv(folder / "counts.csv", index=False)
+    frame.assign(label=[0, 1] * 6).to_csv(folder / "semicolons.csv", sep=";", index=False)
+    study = '[study]\nstore = "refused.sqlite"\nseeds = [0]\nk = [2]\n'
+    network = "[network]\ntraining = ['set']\nsparsity = [0.5]\n"
+    files = '[datasets."{name}"]\ntarget = "y"\n'
+    (folder / "seed.toml").write_text(study.replace("[0]", "[4294967296]") + 'datasets = ["synthetic-100"]\n' + network)
+    (folder / "words.toml").write_text(study + 'datasets = ["words.csv"]\ntask = "regression"\n' + network
+                                       + files.format(name="words.csv"))
+    (folder / "numbers.toml").write_text(study + 'datasets = ["numbers.csv"]\ntask = "classification"\n' + network
+                                         + files.format(name="numbers.csv"))
+    (folder / "kept.toml").write_text(study + 'datasets = ["friedman-100"]\n' + network + "keep_network = true\n")
+    (folder / "jobs.toml").write_text(study + 'datasets = ["synthetic-100"]\n' + network + "n_jobs = 0\nn_repeats = 2\n")
+    (folder / "wide_k.toml").write_text(study.replace("[2]", "[100, 200]") + 'datasets = ["numbers.csv"]\n' + network
+                                        + files.format(name="numbers.csv"))
 
 
 def _mat_with_dimensions(rows: int, columns: int) -> bytes:

@@ -246,6 +246,58 @@ class TestPage:
         assert all(path.is_file() for path in report.files)
 
 
+class TestWhatTheReportShows:
+    """The report says what it is computed from (which configurations, seeds and datasets),
+    whatever stage the study reached, and names no developer's folders."""
+
+    def test_configurations_and_seeds_per_method_and_dataset(self, report):
+        page = report.index.read_text()
+        contents = re.search(r'<section id="contents">(.*?)</section>', page, flags=re.S).group(1)
+        assert "What this report is computed from" in page.split('<section id="accuracy">')[0]
+        rows = {cells[0]: cells[1:] for cells in _html_rows(contents)}
+        # SET was run at sparsity 0.5 and 0.9 (the fixture's grid), l2 fixed
+        assert rows["SET"][:2] == ["2", "sparsity 0.5, 0.9"] and "l2=0.0001" in rows["SET"][2]
+        assert rows["Dense"][:2] == ["1", "–"]
+        # per dataset: Yale has two seeds, USPS one, and PCMAC a failed cell
+        assert rows["Yale"][-1] == "0, 1" and rows["USPS"][-1] == "0" and rows["PCMAC"][1] == "1"
+        summary = (report.out_dir / "summary.md").read_text()
+        assert "## What this report is computed from" in summary
+        assert "did not run every configuration and seed on every dataset" in summary  # a partial study
+
+    def test_the_store_is_named_without_the_folders_above_it(self, store_path, tmp_path, monkeypatch):
+        from sparsefs.report.writer import _shown_location
+
+        monkeypatch.chdir(tmp_path)
+        assert _shown_location(tmp_path / "results" / "run.sqlite") == "results/run.sqlite"  # below here
+        assert _shown_location("results/run.sqlite") == "results/run.sqlite"  # as given
+        assert _shown_location(store_path) == store_path.name  # elsewhere: its name alone
+        with open_store(store_path, create=False) as store:
+            report = write_report(store, tmp_path / "out")
+        assert str(store_path.parent) not in report.index.read_text()
+        assert str(store_path.parent) not in report.summary.read_text()
+
+    def test_site_links_are_added_once(self, report, tmp_path):
+        from sparsefs.report.html import add_site_links
+
+        page = tmp_path / "index.html"
+        page.write_text(report.index.read_text())
+        for _ in range(2):
+            add_site_links(page, [("../index.html", "docs & more"), ("REPRODUCTION.html", "reproduction")])
+        text = page.read_text()
+        assert text.count('<nav class="site">') == 1
+        assert '<body>\n<nav class="site"><a href="../index.html">docs &amp; more</a>' in text
+        assert "../index.html" in _links(text) and "REPRODUCTION.html" in _links(text)
+
+
+def _html_rows(fragment: str) -> list[list[str]]:
+    """The body rows of every table in an HTML fragment, as text cells."""
+    rows = []
+    for body in re.findall(r"<tbody>(.*?)</tbody>", fragment, flags=re.S):
+        for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S):
+            rows.append([re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)])
+    return rows
+
+
 def _links(page: str) -> list[str]:
     class Links(HTMLParser):
         found: list[str] = []
@@ -285,7 +337,7 @@ class TestPartialStores:
             "baselines only": {"accuracy", "pairwise", "sparsity", "ranking", "heatmaps", "stability"},
             "networks only": set(),
             "empty": {"accuracy", "pairwise", "baselines", "costs", "sparsity", "ranking", "heatmaps", "coverage",
-                      "stability"},
+                      "stability", "selectors"},
         }[part]
         assert no_data == expected
         assert "paper" not in sections  # no reference folder given

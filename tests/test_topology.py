@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from sparsefs.network import SparseMLP
+from sparsefs.network.dst import get_training_method
 from sparsefs.network.layers import MaskedLinear
 from sparsefs.network.sparse import SparseLinear
 from sparsefs.network.topology import (
@@ -18,7 +19,6 @@ from sparsefs.network.topology import (
     sample_distinct,
     sample_inactive_positions,
     top_n,
-    update_layer_topology,
 )
 
 SHAPES = [
@@ -109,7 +109,7 @@ class TestSET:
         for _ in range(n_updates):
             before = _mask(layer)
             magnitudes = layer.dense_weight().abs().view(-1)
-            moved = update_layer_topology(layer, 0.3, "random", gen)
+            moved = get_training_method("random").update_topology(layer, 0.3, gen)
             after = _mask(layer)
             grown = (~before & after).nonzero().flatten()
             removed = (before & ~after).nonzero().flatten()
@@ -125,7 +125,7 @@ class TestSET:
 
     def test_move_is_capped_by_free_positions_in_a_nearly_full_layer(self, cls):
         layer = _layer(10, 10, 95, cls=cls)
-        assert update_layer_topology(layer, 0.3, "random", torch.Generator().manual_seed(0)) == 5
+        assert get_training_method("random").update_topology(layer, 0.3, torch.Generator().manual_seed(0)) == 5
         assert layer.n_active == 95
 
     def test_random_growth_is_uniform_over_inactive_positions(self, cls):
@@ -162,7 +162,7 @@ class TestSET:
             return full
 
         exp_avg = dense_state("exp_avg")
-        update_layer_topology(layer, 0.3, "random", torch.Generator().manual_seed(0), optimizer)
+        get_training_method("random").update_topology(layer, 0.3, torch.Generator().manual_seed(0), optimizer)
         moved = before ^ _mask(layer)
         assert moved.sum() == 2 * int(0.3 * 240)
         assert torch.all(dense_state("exp_avg")[moved] == 0)
@@ -189,7 +189,7 @@ class TestRigL:
         expected = set(torch.topk(torch.where(~_mask(layer), hand, -1.0), n).indices.tolist())
         assert set(layer.topk_inactive_gradient(n).tolist()) == expected
         before = _mask(layer)
-        update_layer_topology(layer, n / 30 + 1e-9, "gradient", torch.Generator())
+        get_training_method("gradient").update_topology(layer, n / 30 + 1e-9, torch.Generator())
         grown = (~before & _mask(layer)).nonzero().flatten()
         assert set(grown.tolist()) == expected
         assert layer.n_active == 30

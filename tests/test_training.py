@@ -63,6 +63,26 @@ def test_early_stopping_stops_patience_epochs_after_the_best():
     assert len(losses) == result.n_epochs == len(result.history["train_accuracy"])
 
 
+def test_no_epoch_before_min_best_epoch_is_best():
+    # The authors' rule (the method page §10): the first epochs replace the best one whatever
+    # their validation loss, so the importance sums at least that many epochs.
+    train, val, n_classes = _sources(n=120, d=60)
+    config = _config(training="dense", max_epochs=200, patience=3, learning_rate=0.05)
+    early = train_network(train, val, n_classes, config, ["strength"], seed=0, device=CPU)
+    assert early.best_epoch < 5  # this fit overfits at once: the rule has something to change
+    ruled = train_network(train, val, n_classes, _config(**{**config.__dict__, "min_best_epoch": 5}),
+                          ["strength"], seed=0, device=CPU)
+    assert ruled.best_epoch >= 5
+    losses = ruled.history["val_loss"]
+    # from the fifth epoch on, the usual rule: the lowest loss, and patience counted from it
+    assert losses[ruled.best_epoch - 1] == min(losses[4:])
+    assert ruled.n_epochs == ruled.best_epoch + 3
+    # the first four epochs are the same run: the rule only changes which epoch is kept
+    assert ruled.history["val_loss"][:4] == early.history["val_loss"][:4]
+    accumulated = ruled.importances["strength"]
+    assert not np.allclose(accumulated["all_epochs"], early.importances["strength"]["all_epochs"])
+
+
 def test_without_validation_the_last_epoch_counts():
     train, _, n_classes = _sources()
     result = train_network(train, None, n_classes, _config(max_epochs=4), ["strength"], seed=0, device=CPU)

@@ -17,6 +17,8 @@ import scipy.sparse as sp
 import torch
 from sklearn.preprocessing import StandardScaler
 
+from . import _torchcsr  # noqa: F401  (torch's "beta" notice on the first CSR tensor, drawn silently)
+
 
 def standardization(X, enabled: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Column means and scales of ``X`` (zero-variance columns get scale 1).

@@ -9,7 +9,8 @@ from __future__ import annotations
 import argparse
 import sqlite3
 import sys
-from contextlib import ExitStack
+import warnings
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -55,6 +56,21 @@ def _task_of(args: argparse.Namespace, dataset) -> str:
     return args.task
 
 
+@contextmanager
+def _count_hint(args: argparse.Namespace, dataset):
+    """A class too rare to split, where the classes are whole numbers read as labels (counts?):
+    the message says how to regress on them instead."""
+    from .splitting import TooFewToSplit
+
+    try:
+        yield
+    except TooFewToSplit as error:
+        if args.task != "auto" or dataset.task != "classification" or dataset.classes.dtype.kind not in "iuf":
+            raise
+        raise UsageError(f"{error}; if the target of {dataset.name} is a count or a measure rather than a class, "
+                         "pass --task regression") from None
+
+
 def _feature_labels(dataset) -> np.ndarray:
     if dataset.feature_names is not None:
         return np.asarray(dataset.feature_names, dtype=object)
@@ -74,6 +90,9 @@ def _progress_bar(total: int, enabled: bool):
 
 
 def cmd_select(args: argparse.Namespace) -> int:
+    _check_out_file(args.out)  # before the data are read and the network trained
+    if args.bootstrap and args.repeats == 1:
+        raise UsageError("--bootstrap resamples the rows of each of several fits: add --repeats N (N > 1)")
     dataset = _load(args)
     if isinstance(args.k, int) and args.k > dataset.n_features and args.threshold is None:
         raise UsageError(f"-k {args.k} is larger than the {dataset.n_features} features of {dataset.name}")
@@ -84,7 +103,8 @@ def cmd_select(args: argparse.Namespace) -> int:
     from .registry import TASKS
 
     supervised = TASKS[task].supervised
-    rows = np.arange(dataset.n_samples) if args.all_rows else _split(dataset, args.seed, task)[0]
+    with _count_hint(args, dataset):
+        rows = np.arange(dataset.n_samples) if args.all_rows else _split(dataset, args.seed, task)[0]
     dataset = dataset.for_task(task)
     selector = SparseFeatureSelector(
         args.k,
@@ -98,6 +118,7 @@ def cmd_select(args: argparse.Namespace) -> int:
         learning_rate=args.learning_rate,
         max_epochs=args.max_epochs,
         patience=args.patience,
+        min_best_epoch=args.min_best_epoch,
         batch_size=args.batch_size,
         validation_fraction=args.validation_fraction,
         backend=args.backend,
@@ -106,12 +127,13 @@ def cmd_select(args: argparse.Namespace) -> int:
         n_repeats=args.repeats,
         bootstrap=args.bootstrap,
         n_jobs=args.jobs,
+        n_threads=args.threads,
         max_time=args.max_time,
     )
     progress = not args.quiet and sys.stderr.isatty() and args.repeats == 1
     bar, on_epoch_end = _progress_bar(args.max_epochs, enabled=progress)
-    with bar:
-        selector.fit(dataset.X[rows], dataset.y[rows] if supervised else None, on_epoch_end=on_epoch_end)
+    with bar, _count_hint(args, dataset):
+        selector.fit(dataset.X[rows], dataset.labels[rows] if supervised else None, on_epoch_end=on_epoch_end)
 
     labels = _feature_labels(dataset)
     order = selector.ranked_features_
@@ -153,6 +175,13 @@ def cmd_select(args: argparse.Namespace) -> int:
     if args.plot:
         print(f"wrote the plots to {_save_select_plots(selector, dataset, args.plot)}")
     return 0
+
+
+def _check_out_file(path: str) -> None:
+    if Path(path).is_dir():
+        raise UsageError(f"--out {path} is a folder: name the ranking's file, e.g. {Path(path) / 'ranking.csv'}")
+    if not Path(path).resolve().parent.is_dir():
+        raise UsageError(f"--out {path}: the folder {Path(path).parent} does not exist")
 
 
 def _check_plot_file(path: str) -> None:
@@ -201,7 +230,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from .registry import TASKS
 
     task = TASKS[task_name]
-    fit_rows, test = _split(dataset, args.seed, task_name)
+    with _count_hint(args, dataset):
+        fit_rows, test = _split(dataset, args.seed, task_name)
     dataset = dataset.for_task(task_name)
     # An unsupervised selection is judged by class labels it never saw; a continuous target is none.
     labels = dataset.y is not None and TASKS[dataset.task].class_labels
@@ -399,6 +429,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare_selectors, format_comparison
+
+    selectors = None if args.selectors is None else [s.strip() for s in args.selectors.split(",") if s.strip()]
+    result = compare_selectors(args.data, target=args.target, k=args.k, repeats=args.repeats, selectors=selectors,
+                               jobs=args.jobs, store=args.store, data_home=args.data_home,
+                               progress=not args.quiet and sys.stderr.isatty(),
+                               network_params=None if args.device is None else {"device": args.device})
+    for selector, seed, error in result.failures:
+        print(f"sparsefs compare: {selector} failed on split {seed}: {_one_line(error)}", file=sys.stderr)
+    if result.summary.empty:
+        raise UsageError(f"no selector finished on {result.dataset}" + (f" (e.g. {result.failures[0][2]})" if result.failures else ""))
+    print(format_comparison(result))
+    if args.csv:
+        escape_frame(result.summary).to_csv(args.csv, index=False)
+        print(f"wrote {args.csv}")
+    return 0
+
+
 def _add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("data", help="a registered dataset name (see 'sparsefs datasets') or a data file")
     parser.add_argument("--target", help="label column (CSV, Parquet) or key (.npz, .mat) of a data file")
@@ -431,14 +480,20 @@ def _k_value(text: str):
     """-k: a count, a fraction in (0, 1] (written with a decimal point), or 'auto'."""
     if text == "auto":
         return text
+    expected = f"expected a count (1 or more), a fraction in (0, 1] or 'auto', got {text!r}"
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
-        pass
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a count, a fraction in (0, 1] or 'auto', got {text!r}") from None
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(expected) from None
+        if not 0 < value <= 1:  # also NaN
+            raise argparse.ArgumentTypeError(expected)
+        return value
+    if value < 1:
+        raise argparse.ArgumentTypeError(expected)
+    return value
 
 
 def _layer_sizes(text: str) -> tuple[int, ...]:
@@ -504,6 +559,8 @@ def build_parser() -> argparse.ArgumentParser:
     select.add_argument("--batch-size", type=_batch_size, default="auto", help="rows per batch, or 'auto' (default)")
     select.add_argument("--max-epochs", type=_positive_int, default=200)
     select.add_argument("--patience", type=_positive_int, default=50)
+    select.add_argument("--min-best-epoch", type=_positive_int, default=5,
+                        help="no epoch before this one counts as best (the authors' code: 5; 1: none)")
     select.add_argument("--validation-fraction", type=float, default=0.2)
     select.add_argument("--max-time", type=float, help="seconds after which training stops (keeping the best epoch)")
     select.add_argument("--backend", choices=["auto", "sparse", "masked"], default="auto")
@@ -512,6 +569,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="independent fits combined, with their stability (default 1)")
     select.add_argument("--bootstrap", action="store_true", help="with --repeats: each fit on a bootstrap resample")
     select.add_argument("--jobs", type=_positive_int, default=1, help="repeats run in parallel (default 1)")
+    select.add_argument("--threads", type=_positive_int,
+                        help="CPU threads per fit (default: the cores shared among the fits that run at once; "
+                             "1 on a busy machine)")
     select.add_argument("--plot", metavar="FILE", help="also draw importances and training curves to FILE (.png, .pdf, .svg)")
     select.add_argument("--all-rows", action="store_true", help="fit on every row, not only train+validation")
     select.add_argument("--out", default="ranking.csv", help="where to write the ranking (default ranking.csv)")
@@ -563,6 +623,22 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write into --out even if it holds other files (replacing index.html, summary.md, ...)")
     report.set_defaults(handler=cmd_report)
 
+    compare = commands.add_parser("compare", help="rank our selector beside the standard ones on a dataset, over "
+                                                  "repeated stratified splits")
+    compare.add_argument("data", help="a data file (CSV, Parquet, .mat, .npz) or a registered dataset name")
+    compare.add_argument("--target", help="label column (CSV, Parquet) or key (.npz, .mat) of a data file")
+    compare.add_argument("-k", type=_positive_int, help="features each selector keeps (default: min(100, features / 2))")
+    compare.add_argument("--repeats", type=_positive_int, default=5, help="stratified splits, seeds 0.. (default 5)")
+    compare.add_argument("--selectors", help="comma-separated: recommended and baseline names (default: recommended, "
+                                             "lasso, extratrees, randomforest, anova, mutualinfo, relieff, mrmr)")
+    compare.add_argument("--jobs", type=_positive_int, default=1, help="fits run in parallel (default 1)")
+    compare.add_argument("--store", help="keep the results in this database (rerunning resumes); default: a temporary one")
+    compare.add_argument("--device", help="where our selector trains (default auto: a GPU where there is one)")
+    compare.add_argument("--csv", help="also write the table to this CSV file")
+    compare.add_argument("--data-home", help="dataset directory (default: $SPARSEFS_DATA, else a per-user cache)")
+    compare.add_argument("--quiet", action="store_true", help="no progress bar")
+    compare.set_defaults(handler=cmd_compare)
+
     demo = commands.add_parser("demo", help="SET-Attr, SET-QS and Dense-Attr on bundled data (offline)")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--max-epochs", type=int, default=100)
@@ -574,7 +650,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        with _one_line_warnings(args.command):
+            return args.handler(args)
+    except BrokenPipeError:  # the reader of our output left (| head): end quietly, as other tools do
+        _silence_stdout()
+        return 128 + 13  # a process ended by SIGPIPE
     except (UsageError, DatasetError, ValueError, OSError, FloatingPointError, MissingDependency) as error:
         print(f"sparsefs {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -588,6 +668,30 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that Python's own flush at exit does not fail on the
+    closed pipe again (the recipe of Python's documentation, "Note on SIGPIPE")."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):  # no file descriptor (stdout replaced in-process)
+        pass
+
+
+@contextmanager
+def _one_line_warnings(command: str):
+    """Warnings reach the user as one line each, as errors do (not as Python's file, line and source)."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"sparsefs {command}: warning: {_one_line(message)}", file=sys.stderr if file is None else file)
+
+    shown, warnings.showwarning = warnings.showwarning, show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
 
 
 def _one_line(error: BaseException) -> str:

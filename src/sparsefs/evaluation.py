@@ -25,7 +25,8 @@ def svm_accuracy(X_train, y_train, X_test, y_test, features) -> float:
     >>> from sklearn.datasets import load_digits
     >>> from sparsefs.evaluation import svm_accuracy
     >>> X, y = load_digits(return_X_y=True)
-    >>> accuracy = svm_accuracy(X[:1000], y[:1000], X[1000:], y[1000:], features=[20, 21, 28, 36, 43])
+    >>> accuracy = svm_accuracy(X[:1000], y[:1000], X[1000:], y[1000:],
+    ...                         features=[20, 21, 28, 36, 43])
     >>> 0.1 < accuracy < 1
     True
     """
@@ -84,7 +85,9 @@ def reconstruction_error(X_train, X_test, features, alpha: float = 1.0) -> float
     """
     features = _checked(features)
     scaler = StandardScaler().fit(_dense(X_train))
-    varying = scaler.scale_ > 0
+    varying = scaler.var_ > 0  # scale_ is 1 for a constant column
+    if not varying.any():
+        raise ValueError("every feature is constant in the training rows: there is nothing to reconstruct")
     train, test = scaler.transform(_dense(X_train))[:, varying], scaler.transform(_dense(X_test))[:, varying]
     inputs = StandardScaler().fit(_columns(X_train, features))
     model = Ridge(alpha=alpha).fit(inputs.transform(_columns(X_train, features)), train)

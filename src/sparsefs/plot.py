@@ -34,10 +34,11 @@ def plot_importances(selector, *, top: int = 20, feature_names=None, ax=None):
     >>> from sparsefs import SparseFeatureSelector
     >>> from sparsefs.plot import plot_importances
     >>> X, y = load_digits(return_X_y=True)
-    >>> selector = SparseFeatureSelector(8, hidden_layer_sizes=(16,), max_epochs=2, n_repeats=2,
-    ...                                  random_state=0).fit(X[:300], y[:300])
+    >>> selector = SparseFeatureSelector(8, hidden_layer_sizes=(16,), max_epochs=2,
+    ...                                  n_repeats=2, random_state=0).fit(X[:300], y[:300])
     >>> figure = plot_importances(selector, top=10)
-    >>> len(figure.axes[0].patches), figure.axes[0].get_yticklabels()[0].get_text().startswith("x")
+    >>> first = figure.axes[0].get_yticklabels()[0].get_text()
+    >>> len(figure.axes[0].patches), first.startswith("x")
     (10, True)
     """
     importances = np.asarray(_fitted(selector, "feature_importances_"), dtype=float)
@@ -139,9 +140,10 @@ def plot_history(history, *, ax=None):
     >>> from sparsefs import SparseFeatureSelector
     >>> from sparsefs.plot import plot_history
     >>> X, y = load_digits(return_X_y=True)
-    >>> selector = SparseFeatureSelector(8, hidden_layer_sizes=(16,), max_epochs=4, random_state=0).fit(X[:300], y[:300])
+    >>> selector = SparseFeatureSelector(8, hidden_layer_sizes=(16,), max_epochs=4,
+    ...                                  random_state=0).fit(X[:300], y[:300])
     >>> figure = plot_history(selector)
-    >>> [len(ax.lines) for ax in figure.axes]  # train, validation, best-epoch line in each panel
+    >>> [len(ax.lines) for ax in figure.axes]  # train, validation, best epoch per panel
     [3, 3]
     """
     if hasattr(history, "get_params"):  # an estimator: its fitted history
@@ -191,8 +193,8 @@ def plot_stability(selector, *, top: int = 30, feature_names=None, ax=None):
     >>> from sparsefs import SparseFeatureSelector
     >>> from sparsefs.plot import plot_stability
     >>> X, y = load_digits(return_X_y=True)
-    >>> selector = SparseFeatureSelector(8, hidden_layer_sizes=(16,), max_epochs=2, n_repeats=3,
-    ...                                  random_state=0).fit(X[:300], y[:300])
+    >>> selector = SparseFeatureSelector(8, hidden_layer_sizes=(16,), max_epochs=2,
+    ...                                  n_repeats=3, random_state=0).fit(X[:300], y[:300])
     >>> figure = plot_stability(selector, top=12)
     >>> len(figure.axes[0].patches), figure.axes[0].get_title().startswith("stability")
     (12, True)

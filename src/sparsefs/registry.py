@@ -76,6 +76,7 @@ class Registry(Mapping):
         self._providers = providers
         self._loaded = not providers
         self._parts: dict[str, Any] = {}
+        self._rivals: tuple[Registry, ...] = ()  # registries whose names this one's must not take (share_names)
 
     def _load(self) -> None:
         if not self._loaded:
@@ -103,6 +104,11 @@ class Registry(Mapping):
             raise TypeError(f"the {self.kind} {name!r} needs a string 'label'")
         if name in self._parts and not replace and self._parts[name] is not part:
             raise ValueError(f"a {self.kind} named {name!r} is already registered")
+        for rival in self._rivals:
+            rival._load()  # its own parts first: a plugin imported early must not take a built-in's name
+            if name in rival._parts:
+                raise ValueError(f"{name!r} cannot name a {self.kind}: a {rival.kind} has that name, and a study "
+                                 f"names {' and '.join(r.kind + 's' for r in (self, *self._rivals))} in one place")
         self._parts[name] = part
         return part
 
@@ -157,6 +163,17 @@ TRAINING_METHODS = Registry("training method", ("sparsefs.network.dst",), base="
 METRICS = Registry("importance metric", ("sparsefs.importance",), base="sparsefs.importance.base:ImportanceMetric")
 BASELINES = Registry("baseline", ("sparsefs.baselines",), base="sparsefs.baselines._base:BaselineSelector")
 
+
+
+def share_names(*registries: Registry) -> None:
+    """Make the names of ``registries`` unique across all of them, checked at registration:
+    the parts a study configuration names in one place (a cell's method is a training method or
+    a baseline) must not be told apart by anything but their name."""
+    for registry in registries:
+        registry._rivals = tuple(other for other in registries if other is not registry)
+
+
+share_names(TRAINING_METHODS, BASELINES)
 
 _plugins_loaded = False
 

@@ -185,7 +185,8 @@ def dataset_fit_rows(dataset, random_state=None, task: str | None = None) -> tup
     """
     from .registry import TASKS
 
-    labels = dataset.y if TASKS[dataset.task].class_labels else None
+    # a too-rare class is named as the user knows it
+    labels = dataset.labels if TASKS[dataset.task].class_labels else None
     if labels is not None and task is not None and not TASKS[task].class_labels:
         try:
             return paper_fit_rows(labels, random_state, dataset.n_samples)

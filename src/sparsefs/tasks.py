@@ -91,7 +91,8 @@ class Task:
     --------
     >>> from sparsefs.registry import TASKS
     >>> [(task.name, task.score_name, task.measure) for task in TASKS.values()]
-    [('classification', 'accuracy', 'accuracy'), ('regression', 'r2', 'r2'), ('unsupervised', 'r2', 'accuracy')]
+    [('classification', 'accuracy', 'accuracy'), ('regression', 'r2', 'r2'),
+     ('unsupervised', 'r2', 'accuracy')]
     """
 
     name: str
@@ -160,8 +161,10 @@ class Classification(Task):
     >>> from sparsefs.tasks import Classification
     >>> task = Classification()
     >>> logits, labels = torch.tensor([[2.0, 0.0], [0.0, 1.0]]), torch.tensor([0, 0])
-    >>> task.score(task.score_statistics(logits, labels), 2), task.output_jacobian(logits).shape
-    (0.5, torch.Size([2, 2, 2]))
+    >>> task.score(task.score_statistics(logits, labels), 2)
+    0.5
+    >>> task.output_jacobian(logits).shape
+    torch.Size([2, 2, 2])
     """
 
     name = "classification"
@@ -209,6 +212,11 @@ class Classification(Task):
         return {"accuracy": svm_accuracy(X_train, y_train, X_test, y_test, features)}
 
 
+#: The smallest spread of a regression target whose squares (variance) are computed without
+#: underflow: the square root of float64's smallest normal number, times a margin.
+_SMALLEST_SPREAD = 1e3 * math.sqrt(np.finfo(np.float64).tiny)
+
+
 class Regression(Task):
     """Mean squared error on standardised targets; attribution of the linear outputs; SVR R².
 
@@ -221,7 +229,7 @@ class Regression(Task):
     >>> Regression().targets(np.array([[1.0, 7.0], [2.0, 7.0]]), 2)
     Traceback (most recent call last):
     ...
-    ValueError: target column(s) 1 of y are constant: nothing can be learnt from them; drop them
+    ValueError: target column(s) 1 of y are constant: nothing can be learnt from them; ...
     """
 
     name = "regression"
@@ -252,11 +260,17 @@ class Regression(Task):
             shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
             raise ValueError(f"y has {len(rows)} row(s) with NaN or infinite targets, row(s) {shown} "
                              "(counting from 1); drop or fill them")
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", under="ignore"):
             scale = values.std(axis=0)
         if not np.isfinite(scale).all():
             raise ValueError("y's spread overflows float64 (targets near 1e300?): rescale the targets")
-        constant = np.flatnonzero(scale == 0)
+        constant = np.flatnonzero(np.ptp(values, axis=0) == 0)  # not scale == 0, which a tiny spread underflows to
+        # the squares of a spread below ~1e-154 underflow, and standardising (here, and in the
+        # evaluation's SVR) would divide by a spread computed as 0 or with few digits left
+        tiny = np.flatnonzero((scale < _SMALLEST_SPREAD) & (np.ptp(values, axis=0) > 0))
+        if tiny.size:
+            raise ValueError(f"target column(s) {', '.join(map(str, tiny))} of y vary too little for float64 arithmetic "
+                             "(a spread below 1e-150, targets near 1e-300?): rescale the targets")
         if constant.size:
             raise ValueError(f"target column(s) {', '.join(map(str, constant))} of y are constant: "
                              "nothing can be learnt from them; drop them")
@@ -296,7 +310,8 @@ class Unsupervised(Regression):
     >>> import torch
     >>> from sparsefs.tasks import Unsupervised
     >>> task = Unsupervised()
-    >>> task.output_jacobian(torch.zeros(4, 100), torch.Generator().manual_seed(0)).shape  # 32 of 100 outputs
+    >>> generator = torch.Generator().manual_seed(0)
+    >>> task.output_jacobian(torch.zeros(4, 100), generator).shape  # 32 of 100 outputs
     torch.Size([4, 32, 100])
     """
 
@@ -365,8 +380,10 @@ def resolve_task(task, y) -> Task:
     --------
     >>> import numpy as np
     >>> from sparsefs.tasks import resolve_task
-    >>> resolve_task("auto", np.array([[0.5, 1.0], [2.0, 3.5]])).name, resolve_task("regression", None).name
-    ('regression', 'regression')
+    >>> resolve_task("auto", np.array([[0.5, 1.0], [2.0, 3.5]])).name
+    'regression'
+    >>> resolve_task("regression", None).name
+    'regression'
     """
     if isinstance(task, Task):
         return task

@@ -11,8 +11,9 @@ from sparsefs import SparseFeatureSelector
 from sparsefs.datasets import load
 
 CASES = {
-    "digits": dict(training="set", sparsity=0.8, hidden_layer_sizes=(64, 16), max_epochs=4, batch_size=50),
-    "Yale": dict(training="rigl", sparsity=0.9, hidden_layer_sizes=(100, 20), max_epochs=4, update_interval=2),
+    "digits": dict(training="set", sparsity=0.8, hidden_layer_sizes=(64, 16), max_epochs=4, batch_size=50, min_best_epoch=1),
+    "Yale": dict(training="rigl", sparsity=0.9, hidden_layer_sizes=(100, 20), max_epochs=4, update_interval=2,
+                 min_best_epoch=1),  # the golden numbers predate the rule (and 4 epochs < 5)
 }
 
 

@@ -56,6 +56,7 @@ class LassoSelector(BaselineSelector):
     max_iter : int, default=1000
         Iteration limit of the liblinear solver.
     tol : float, default=1e-4
+        Stopping tolerance of the solver.
     task : {"auto", "classification", "regression"}, default="auto"
         What ``y`` is for; ``"auto"`` follows ``type_of_target(y)``. Name ``"regression"`` for
         whole-number targets (counts), which would otherwise be read as classes.
@@ -64,11 +65,18 @@ class LassoSelector(BaselineSelector):
     random_state : int, RandomState instance or None, default=None
         Seeds the split and liblinear's coordinate order.
 
+    See Also
+    --------
+    sparsefs.SparseFeatureSelector : The sparse network's selection these baselines are compared with.
+    sklearn.linear_model.LogisticRegression : The L1 logistic regression it fits.
+    sklearn.linear_model.Lasso : The regression it fits for continuous targets.
+
     Examples
     --------
     >>> from sklearn.datasets import make_classification
     >>> from sparsefs.baselines import LassoSelector
-    >>> X, y = make_classification(200, 20, n_informative=3, n_redundant=0, shuffle=False, random_state=0)
+    >>> X, y = make_classification(200, 20, n_informative=3, n_redundant=0, shuffle=False,
+    ...                            random_state=0)
     >>> selector = LassoSelector(3, C=0.1, random_state=0).fit(X, y)
     >>> sorted(selector.ranked_features_[:3].tolist())
     [0, 1, 2]

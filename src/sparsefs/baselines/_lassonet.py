@@ -83,9 +83,17 @@ class LassoNetSelector(BaselineSelector):
         What ``y`` is for; ``"auto"`` follows ``type_of_target(y)``. Name ``"regression"`` for
         whole-number targets (counts), which would otherwise be read as classes.
     validation_fraction : float in (0, 1), default=0.2
+        Rows held out (stratified for classification) for the validation loss, as for
+        :class:`~sparsefs.SparseFeatureSelector`.
     device : str, default="auto"
+        A torch device; ``"auto"`` takes CUDA when available, else the CPU.
     random_state : int, RandomState instance or None, default=None
         Seeds the split, the initial weights and the batch order.
+
+    See Also
+    --------
+    sparsefs.SparseFeatureSelector : The sparse network's selection these baselines are compared with.
+    STGSelector : The other neural baseline of the paper.
 
     Examples
     --------
@@ -93,9 +101,11 @@ class LassoNetSelector(BaselineSelector):
 
     >>> from sklearn.datasets import make_classification
     >>> from sparsefs.baselines import LassoNetSelector
-    >>> X, y = make_classification(200, 10, n_informative=3, n_redundant=0, shuffle=False, random_state=0)
-    >>> selector = LassoNetSelector(3, hidden_dims=(8,), lambda_start=1.0, path_multiplier=1.3,
-    ...                             n_iters=(100, 10), patience=(10, 5), random_state=0).fit(X, y)
+    >>> X, y = make_classification(200, 10, n_informative=3, n_redundant=0, shuffle=False,
+    ...                            random_state=0)
+    >>> selector = LassoNetSelector(3, hidden_dims=(8,), lambda_start=1.0,
+    ...                             path_multiplier=1.3, n_iters=(100, 10),
+    ...                             patience=(10, 5), random_state=0).fit(X, y)
     >>> selector.ranking_.shape
     (10,)
     """

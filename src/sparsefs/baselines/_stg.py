@@ -86,11 +86,14 @@ class STGSelector(BaselineSelector):
     hidden_dims : tuple of int, default=(1000, 100)
         Hidden layers (the paper's MLP by default).
     activation : str, default="relu"
+        The hidden layers' activation, by the package's name for it (``"relu"``,
+        ``"selu"``, ``"sigmoid"``, ``"tanh"``, ``"identity"``).
     sigma : float, default=0.5
         Standard deviation of the gates' noise (the package's default).
     lam : float, default=0.1
         Weight of the gate penalty (the package's default).
     learning_rate : float, default=1e-3
+        The optimiser's learning rate.
     optimizer : str, default="Adam"
         A ``torch.optim`` class name.
     weight_decay : float, default=1e-3
@@ -98,13 +101,22 @@ class STGSelector(BaselineSelector):
     batch_size : int or "auto", default="auto"
         ``"auto"``: 32 below 200 rows, else 100 (the paper's rule for its MLP).
     max_epochs : int, default=200
+        Epochs trained: the package trains for a fixed number, without early stopping.
     task : {"auto", "classification", "regression"}, default="auto"
         What ``y`` is for; ``"auto"`` follows ``type_of_target(y)``. Name ``"regression"`` for
         whole-number targets (counts), which would otherwise be read as classes.
     validation_fraction : float in (0, 1), default=0.2
+        Rows held out (stratified for classification) for the validation loss, as for
+        :class:`~sparsefs.SparseFeatureSelector`.
     device : str, default="auto"
+        A torch device; ``"auto"`` takes CUDA when available, else the CPU.
     random_state : int, RandomState instance or None, default=None
         Seeds the split, the initial weights, the gate noise and the batch order.
+
+    See Also
+    --------
+    sparsefs.SparseFeatureSelector : The sparse network's selection these baselines are compared with.
+    LassoNetSelector : The other neural baseline of the paper.
 
     Examples
     --------
@@ -112,8 +124,10 @@ class STGSelector(BaselineSelector):
 
     >>> from sklearn.datasets import make_classification
     >>> from sparsefs.baselines import STGSelector
-    >>> X, y = make_classification(200, 10, n_informative=3, n_redundant=0, shuffle=False, random_state=0)
-    >>> selector = STGSelector(3, hidden_dims=(16,), max_epochs=20, random_state=0).fit(X, y)
+    >>> X, y = make_classification(200, 10, n_informative=3, n_redundant=0, shuffle=False,
+    ...                            random_state=0)
+    >>> selector = STGSelector(3, hidden_dims=(16,), max_epochs=20, random_state=0)
+    >>> selector = selector.fit(X, y)
     >>> selector.feature_importances_.shape
     (10,)
     """

@@ -34,6 +34,11 @@ class VarianceSelector(BaselineSelector):
     random_state : int, RandomState instance or None, default=None
         Seeds the split.
 
+    See Also
+    --------
+    LaplacianScoreSelector : An unsupervised ranking that looks at the rows' neighbourhoods.
+    sklearn.feature_selection.VarianceThreshold : The same criterion as a threshold.
+
     Examples
     --------
     >>> import numpy as np
@@ -81,8 +86,14 @@ class LaplacianScoreSelector(BaselineSelector):
     n_neighbors : int, default=5
         The graph's neighbours per row (the paper's choice).
     validation_fraction : float in (0, 1), default=0.2
+        Rows left out, as for every selector (the networks' validation rows).
     random_state : int, RandomState instance or None, default=None
         Seeds the split.
+
+    See Also
+    --------
+    VarianceSelector : The simplest unsupervised ranking.
+    sparsefs.SparseFeatureSelector : Unsupervised selection with a sparse autoencoder (``fit(X)``).
 
     Examples
     --------
@@ -160,6 +171,10 @@ class RandomSelector(BaselineSelector):
         Rows left out, as for every selector.
     random_state : int, RandomState instance or None, default=None
         Seeds the split and the ranking.
+
+    See Also
+    --------
+    sparsefs.importance.RandomImportance : The same yardstick inside the network (``importance="random"``).
 
     Examples
     --------

@@ -75,6 +75,13 @@ class Dataset:
     def n_features(self) -> int:
         return self.X.shape[1]
 
+    @property
+    def labels(self) -> np.ndarray | None:
+        """The targets as the data hold them: the class labels themselves (not their indices in
+        ``classes``), regression targets, or None; what a selector is fitted on, so that its
+        ``classes_`` and its messages name the user's labels."""
+        return self.classes[self.y] if self.task == "classification" else self.y
+
     def for_task(self, task: str) -> Dataset:
         """This dataset with the target ``task`` needs: ``"regression"`` on a target read as class
         labels (whole numbers, e.g. counts) regresses on their values; labels that are not
@@ -84,7 +91,8 @@ class Dataset:
         --------
         >>> import numpy as np
         >>> from sparsefs.datasets import Dataset
-        >>> counts = Dataset("counts", np.zeros((3, 2)), np.array([0, 1, 0]), np.array([10, 25]))
+        >>> counts = Dataset("counts", np.zeros((3, 2)), np.array([0, 1, 0]),
+        ...                  np.array([10, 25]))
         >>> counts.for_task("regression").y.tolist()
         [10.0, 25.0, 10.0]
         """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import scipy.sparse as sp
 from sklearn.datasets import load_svmlight_file
 
 from ._errors import DatasetError
-from ._limits import check_size
+from ._limits import check_size, sparse_matrix_bytes
 from ._readers import loadmat
 
 _LABEL_KEYS = ("y", "Y", "target", "labels", "label", "gnd")
@@ -54,9 +55,15 @@ def read_file(path: str | Path, target: str | None = None):
         raise DatasetError(f"cannot read {path.name} as {kind}: {type(error).__name__}: {error}") from None
 
 
-def _read_table(frame: pd.DataFrame, target: str | None, path: Path):
+def _read_table(frame: pd.DataFrame, target: str | None, path: Path, header: list[str] | None = None):
+    """``header``: the column names as written (pandas renames a CSV's repeated names)."""
+    names = pd.Series(list(frame.columns) if header is None else header, dtype=object)
+    repeated = names[names.notna() & names.duplicated()].unique()
+    if len(repeated):  # pandas would take the first as the target and the others, renamed, as features
+        raise DatasetError(f"{path.name}: the column name(s) {_preview(repr(str(n)) for n in repeated)} appear more than "
+                           "once; give every column its own name")
     if target is not None and target not in frame.columns:
-        raise DatasetError(f"{path.name} has no column {target!r} (columns: {_preview(frame.columns)})")
+        raise DatasetError(f"{path.name} has no column {target!r} (columns: {_preview(frame.columns)}){_separator_hint(frame)}")
     if frame.empty:
         raise DatasetError(f"{path.name} has no data rows (only a header)")
     # Without a target every column is a feature (unsupervised selection).
@@ -64,14 +71,17 @@ def _read_table(frame: pd.DataFrame, target: str | None, path: Path):
     features = frame if target is None else frame.drop(columns=[target])
     text = [str(c) for c, dtype in features.dtypes.items() if not pd.api.types.is_numeric_dtype(dtype)]
     if text:
-        hint = " (or name the label column with --target)" if target is None else ""
+        hint = _separator_hint(frame) or (" (or name the label column with --target)" if target is None else "")
         raise DatasetError(f"{path.name}: non-numeric feature column(s) {_preview(text)}; encode or drop them first{hint}")
     return features.to_numpy(dtype=np.float32), y, np.asarray(features.columns.astype(str), dtype=object)
 
 
 def _read_csv(path: Path, target):
     separator = "\t" if path.suffix.lower() == ".tsv" else ","
-    return _read_table(pd.read_csv(path, sep=separator), target, path)
+    frame = pd.read_csv(path, sep=separator)
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as stream:
+        header = next(csv.reader(stream, delimiter=separator), [])
+    return _read_table(frame, target, path, [name or None for name in header])  # blank names: pandas numbers them
 
 
 def _read_parquet(path: Path, target):
@@ -125,8 +135,19 @@ def _read_mat(path: Path, target):
 
 
 def _read_svmlight(path: Path, target):
-    X, y = load_svmlight_file(str(path), dtype=np.float32)
+    X, y = load_svmlight_file(str(path), dtype=np.float32)  # no larger than the text it is read from
+    # but one line "1 300000000:1" declares 300 million columns, whose pointers and statistics are not
+    check_size(sparse_matrix_bytes(X.shape[0], X.shape[1], X.nnz), f"{path.name} ({X.shape[0]} x {X.shape[1]}, sparse)")
     return X.tocsr(), y, None
+
+
+def _separator_hint(frame: pd.DataFrame) -> str:
+    """A table read as one column whose name holds another separator was split at the wrong one."""
+    if len(frame.columns) != 1:
+        return ""
+    found = [name for mark, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars"), (",", "commas"))
+             if mark in str(frame.columns[0])]
+    return f"; the file was read as one column: are its values separated by {found[0]}?" if found else ""
 
 
 def _preview(names) -> str:

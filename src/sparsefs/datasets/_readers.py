@@ -16,7 +16,7 @@ import numpy as np
 import scipy.io
 import scipy.sparse as sp
 
-from ._limits import check_size
+from ._limits import check_size, sparse_matrix_bytes
 
 RawData = tuple[object, np.ndarray, np.ndarray | None]  # X, y, feature names
 
@@ -54,8 +54,8 @@ def loadmat(path: Path) -> dict:
     """
     declared = 0
     for _, shape, mclass in scipy.io.whosmat(path):
-        if mclass == "sparse":  # the column pointers are allocated from the shape alone
-            declared += 8 * ((shape[-1] if shape else 0) + 1)
+        if mclass == "sparse":  # pointers and per-column statistics follow from the shape alone
+            declared += sparse_matrix_bytes(*(tuple(shape) + (0, 0))[:2])
         else:
             declared += _MAT_ITEM_BYTES.get(mclass, 8) * int(np.prod(shape, dtype=object))
     check_size(declared, f"{path.name} (its arrays as declared)")

@@ -59,8 +59,9 @@ class ImportanceMetric(ABC):
     ...     def score(self, step):
     ...         return step.inputs.abs().mean(dim=0)
 
-    Registering it makes the name usable as ``SparseFeatureSelector(importance="mean_abs_input")``
-    and in studies, labelled ``SET-MAI``:
+    Registering it makes the name usable as
+    ``SparseFeatureSelector(importance="mean_abs_input")`` and in studies, labelled
+    ``SET-MAI``:
 
     >>> from sparsefs.importance import METRICS
     >>> _ = METRICS.register(MeanAbsoluteInput())
@@ -74,6 +75,10 @@ class ImportanceMetric(ABC):
     label: ClassVar[str] = ""
     #: matplotlib line style of its curves in report figures.
     style: ClassVar[dict] = {}
+
+    def configure(self, config) -> None:
+        """Called once before :meth:`start` with the run's :class:`~sparsefs.training.TrainingConfig`;
+        a metric with settings of its own reads them here (none by default)."""
 
     def start(self, n_features: int, generator: torch.Generator, device: torch.device) -> None:
         """Called once before training; metrics that need randomness draw it here."""

@@ -28,7 +28,7 @@ import torch
 
 from .. import costs
 from ..registry import TRAINING_METHODS
-from .topology import cosine_prune_fraction, sample_inactive_positions
+from .topology import cosine_prune_fraction, sample_inactive_positions, top_n
 
 __all__ = ["TrainingMethod", "Dense", "SET", "RigL", "get_training_method"]
 
@@ -60,7 +60,8 @@ class TrainingMethod:
 
     Examples
     --------
-    A method that regrows at random like SET but prunes on a linear instead of a cosine schedule:
+    A method that regrows at random like SET but prunes on a linear instead of a cosine
+    schedule:
 
     >>> from sparsefs.network.dst import SET
     >>> class LinearSET(SET):
@@ -101,6 +102,26 @@ class TrainingMethod:
         """FLOPs of one topology update beyond the training step it follows (0 by default)."""
         return 0
 
+    def update_topology(self, layer, fraction: float, generator: torch.Generator, optimizer=None) -> int:
+        """One topology move in ``layer`` (the one mask updater every method shares): drop the
+        lowest-scored weights, grow as many elsewhere.
+
+        The drop score says which weights leave, the grow rule where new ones appear. The
+        number moved is ``fraction`` of the active weights, capped by the number of inactive
+        positions, so regrowth always lands on positions that were inactive before the update
+        and the layer keeps exactly its number of active weights. New weights start at zero,
+        and ``optimizer`` forgets the moved weights' statistics. Returns the number moved.
+        """
+        n_inactive = layer.in_features * layer.out_features - layer.n_active
+        n_move = min(int(fraction * layer.n_active), n_inactive)
+        if n_move == 0:
+            return 0
+        active = layer.active_positions()
+        grown = self.grow(layer, n_move, active, generator)
+        removed = top_n(-self.drop_scores(layer), active, n_move)  # indices into ``active``
+        layer.rewire(active, removed, grown, optimizer)
+        return n_move
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -128,7 +149,8 @@ class SET(TrainingMethod):
     >>> from sparsefs.network.dst import SET
     >>> from sparsefs.network.sparse import SparseLinear
     >>> layer = SparseLinear(10, 4, 8, torch.Generator().manual_seed(0))
-    >>> grown = SET().grow(layer, 3, layer.active_positions(), torch.Generator().manual_seed(1))
+    >>> generator = torch.Generator().manual_seed(1)
+    >>> grown = SET().grow(layer, 3, layer.active_positions(), generator)
     >>> grown.numel(), bool(torch.isin(grown, layer.active_positions()).any())
     (3, False)
     """

@@ -90,6 +90,11 @@ class MaskedLinear(nn.Module):
         self._effective_weight: torch.Tensor | None = None
         self._workspace: torch.Tensor | None = None
 
+    def __getstate__(self):
+        # The last forward's masked product (a node of its autograd graph, which cannot be
+        # deep-copied) and the workspace are rebuilt when needed: copies and pickles leave them out.
+        return {**super().__getstate__(), "_effective_weight": None, "_workspace": None}
+
     @property
     def device(self) -> torch.device:
         return self.weight.device

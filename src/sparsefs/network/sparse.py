@@ -16,16 +16,12 @@ scores every position, and does so in column blocks so that its memory stays bou
 
 from __future__ import annotations
 
-import warnings
-
 import torch
 from torch import nn
 
+from .. import _torchcsr  # noqa: F401  (torch's "beta" notice on the first CSR tensor, drawn silently)
 from .layers import initial_weights
 from .topology import top_n
-
-# torch flags its CSR tensors as "beta" on first use; the operations used here are stable.
-warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta", category=UserWarning)
 
 #: Elements of one dense gradient block in RigL's search (16 MB in float32).
 _GRADIENT_BLOCK_ELEMENTS = 1 << 22
@@ -136,6 +132,12 @@ class SparseLinear(nn.Module):
         self._long_cache = None
         self._values_cache = None
 
+    def __getstate__(self):
+        # Caches derived from the weights and the topology (CSR tensors, which cannot be copied
+        # or pickled) and the captured gradient are rebuilt when needed: copies and pickles leave them out.
+        return {**super().__getstate__(), "_captured": None, "_transposed_cache": None, "_input_cache": None,
+                "_long_cache": None, "_values_cache": None}
+
     @property
     def device(self) -> torch.device:
         return self.weight.device
@@ -167,12 +169,16 @@ class SparseLinear(nn.Module):
             self._transposed_cache = (key, transposed)
         return self._transposed_cache[1]
 
-    def _set_structure(self, positions: torch.Tensor) -> None:
-        """Index structures for sorted flat ``positions`` (on the layer's device)."""
-        rows, cols = positions // self.in_features, positions % self.in_features
+    def _set_structure(self, positions: torch.Tensor, rows: torch.Tensor | None = None,
+                       cols: torch.Tensor | None = None) -> None:
+        """Index structures for sorted flat ``positions`` (on the layer's device); their ``rows``
+        and ``cols`` when the caller has them (a division of every position costs more)."""
+        if rows is None:
+            rows, cols = positions // self.in_features, positions % self.in_features
         self.crow = _row_pointers(rows, self.out_features)
         self.col = cols.to(torch.int32)
-        self.t_perm = torch.sort(cols, stable=True).indices.to(torch.int32)  # column-major order
+        # column-major order; sorting int32 keys is twice as fast as int64 (measured)
+        self.t_perm = torch.sort(self.col, stable=True).indices.to(torch.int32)
         self.t_crow = _row_pointers(cols, self.in_features)
         self.t_col = rows[self.t_perm].to(torch.int32)
         self._transposed_cache = None
@@ -196,22 +202,34 @@ class SparseLinear(nn.Module):
     def rewire(self, active: torch.Tensor, removed: torch.Tensor, grown: torch.Tensor, optimizer=None) -> None:
         keep = torch.ones_like(active, dtype=torch.bool)
         keep[removed] = False
-        merged = torch.cat([active[keep], grown])
-        order = torch.argsort(merged)
+        kept = keep.nonzero().flatten()
+        grown = grown.sort().values  # (SET's already are)
+        # Both lists are sorted: a grown position's place in the merged list is its place among
+        # the survivors plus the grown ones before it, so no sort of the whole layer is needed.
+        n_total = kept.numel() + grown.numel()
+        grown_slots = torch.searchsorted(active[kept], grown) + torch.arange(grown.numel(), device=grown.device)
+        is_grown = torch.zeros(n_total, dtype=torch.bool, device=grown.device)
+        is_grown[grown_slots] = True
+        kept_slots = (~is_grown).nonzero().flatten()
 
-        def carried(old: torch.Tensor) -> torch.Tensor:
-            # survivors keep their value; grown weights (and their statistics) start at zero
-            return torch.cat([old[keep], old.new_zeros(grown.numel())])[order]
+        def carried(old: torch.Tensor, new: torch.Tensor | None = None) -> torch.Tensor:
+            # survivors keep their value; grown entries take ``new`` (weights and statistics: 0)
+            out = old.new_zeros(n_total) if new is None else old.new_empty(n_total)
+            out[kept_slots] = old[kept]
+            if new is not None:
+                out[grown_slots] = new
+            return out
 
-        if merged.numel() == self.weight.numel():
+        if n_total == self.weight.numel():
             self.weight.copy_(carried(self.weight))
         else:  # a method that changes the count: same Parameter (the optimiser keeps it), new size
             self.weight.data = carried(self.weight)
         state = optimizer.state.get(self.weight) if optimizer is not None else None
         for key, value in (state or {}).items():
-            if torch.is_tensor(value) and value.shape == self.weight.shape:
+            if torch.is_tensor(value) and value.shape == active.shape:
                 state[key] = carried(value)
-        self._set_structure(merged[order])
+        self._set_structure(carried(active, grown), carried(self._rows(), grown // self.in_features),
+                            carried(self.col.long(), grown % self.in_features))
 
     def capture_gradient(self, flag: bool) -> None:
         self._capture = flag

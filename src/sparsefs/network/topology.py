@@ -97,7 +97,8 @@ def top_n(scores: torch.Tensor, positions: torch.Tensor | None, n: int) -> torch
         return torch.arange(scores.numel(), device=scores.device)
     if n == 0:
         return torch.empty(0, dtype=torch.long, device=scores.device)
-    threshold = torch.topk(scores, n, sorted=False).values.min()
+    # the n-th largest score, by selection (O(n)): topk would collect all n values first
+    threshold = torch.kthvalue(scores, scores.numel() - n + 1).values
     above = (scores > threshold).nonzero().flatten()
     ties = (scores == threshold).nonzero().flatten()
     if positions is not None:
@@ -147,28 +148,3 @@ def sample_inactive_positions(layer, n: int, generator: torch.Generator, active:
     ranks = sample_distinct(n_inactive, n, generator).to(active.device)
     inactive_before = active - torch.arange(active.numel(), device=active.device)
     return ranks + torch.searchsorted(inactive_before, ranks, right=True)
-
-
-def update_layer_topology(layer, fraction: float, method, generator: torch.Generator, optimizer=None) -> int:
-    """One topology move in ``layer``: drop the lowest-scored weights, grow as many elsewhere.
-
-    ``method`` is a :class:`~sparsefs.network.dst.TrainingMethod` (or its registered name or
-    alias, e.g. ``"set"`` or ``"random"``): its drop score says which weights leave, its grow
-    rule where new ones appear. The number moved is ``fraction`` of the active weights, capped
-    by the number of inactive positions, so regrowth always lands on positions that were
-    inactive before the update and the layer keeps exactly its number of active weights. New
-    weights start at zero, and the optimiser forgets the moved weights' statistics. Returns
-    the number of weights moved.
-    """
-    from .dst import get_training_method  # dst builds on this module
-
-    method = get_training_method(method)
-    n_inactive = layer.in_features * layer.out_features - layer.n_active
-    n_move = min(int(fraction * layer.n_active), n_inactive)
-    if n_move == 0:
-        return 0
-    active = layer.active_positions()
-    grown = method.grow(layer, n_move, active, generator)
-    removed = top_n(-method.drop_scores(layer), active, n_move)  # indices into ``active``
-    layer.rewire(active, removed, grown, optimizer)
-    return n_move

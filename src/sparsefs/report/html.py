@@ -8,6 +8,7 @@ copied folder; the style sheet is inline.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -36,6 +37,7 @@ figcaption, .caption { font-size: 0.9em; color: #444; }
 .nodata { color: #a33; font-style: italic; }
 .downloads { font-size: 0.85em; }
 .scroll { overflow-x: auto; }
+nav.site { font-size: 0.9em; padding: .4em 0; border-bottom: 1px solid #ccc; }
 """
 
 
@@ -73,6 +75,16 @@ def write_index(out_dir: Path, title: str, facts: list[str], sections: list[Sect
     path = out_dir / "index.html"
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def add_site_links(page: Path, links: list[tuple[str, str]]) -> None:
+    """Put a line of ``(href, text)`` links at the top of a written ``index.html``: the way
+    back to the site that publishes the report (the documentation adds its own pages).
+    Links added earlier are replaced, so a page is never given two such lines."""
+    text = page.read_text(encoding="utf-8")
+    text = re.sub(r'<nav class="site">.*?</nav>\n', "", text, flags=re.S)
+    shown = " · ".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>' for href, label in links)
+    page.write_text(text.replace("<body>\n", f'<body>\n<nav class="site">{shown}</nav>\n', 1), encoding="utf-8")
 
 
 def is_report(folder: Path) -> bool:

@@ -8,6 +8,7 @@ every other dataset is a benchmark dataset of the accuracy tables and figures.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..datasets import REGISTRY, get_spec
+from ..registry import BASELINES, TRAINING_METHODS
 from ..study import ResultStore, paper_k, results_table, stability_table
 from . import figures
 from .comparison import (
@@ -30,6 +32,7 @@ from .formats import markdown_table, markdown_text, write_table
 from .html import FigureEntry, Section, is_report, write_index
 from .reference import Reference, ReportError, read_reference
 from .text import chosen_configuration
+from .selectors import selector_section
 from .results import (
     SIX_METHODS,
     StoreContents,
@@ -107,9 +110,11 @@ def write_report(
     >>> from sparsefs.report import write_report
     >>> from sparsefs.study import open_store, parse_config, run_study
     >>> config = parse_config({
-    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 1, "k": [10]},
-    ...     "network": {"training": ["set"], "importance": ["attribution"], "sparsity": [0.9],
-    ...                 "l2": [1e-4], "hidden_layer_sizes": [8], "max_epochs": 2},
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 1,
+    ...               "k": [10]},
+    ...     "network": {"training": ["set"], "importance": ["attribution"],
+    ...                 "sparsity": [0.9], "l2": [1e-4], "hidden_layer_sizes": [8],
+    ...                 "max_epochs": 2},
     ... })
     >>> summary = run_study(config)
     >>> with open_store("study.sqlite") as store:
@@ -131,9 +136,11 @@ def write_report(
         folder.mkdir(parents=True, exist_ok=True)
     report = _Report(store, out, k, window, contents, selected_all[selected_all.dataset.isin(contents.datasets)])
     sections = [
+        report.contents_section(),
         report.accuracy_section(),
         report.pairwise_section(),
         report.baseline_section(),
+        report.selector_section(),
         report.cost_section(reference),
         report.sparsity_section(),
         report.ranking_section(),
@@ -188,6 +195,43 @@ class _Report:
         self.ranking = pd.DataFrame()
         self.coverage = pd.DataFrame()
         self.comparison_counts: pd.DataFrame | None = None
+        self.contents_frames: list[tuple[str, pd.DataFrame]] = []
+
+    # --- what the store holds ---------------------------------------------------------------
+
+    def contents_section(self) -> Section:
+        """The configurations and seeds the store holds, per method and per dataset: what every
+        number below is computed from, whichever stage the study that wrote it has reached."""
+        section = Section("contents", "What this report is computed from",
+                          "The finished cells of the results store (one training run each), by method and by "
+                          "dataset. A study that is still running, or was stopped, shows here as datasets with "
+                          "fewer cells or seeds than others; every number below is over the seeds its dataset "
+                          "has.")
+        done = self.store.query("SELECT dataset, method, params, seed, status FROM cells")
+        finished = done[done.status == "done"]
+        if finished.empty:
+            section.notes.append("The store holds no finished cell.")
+            return section
+        section.frames.append(("Configurations, per method", _configurations(finished)))
+        per_dataset = done.groupby("dataset").agg(
+            finished=("status", lambda status: int((status == "done").sum())),
+            failed=("status", lambda status: int((status == "failed").sum())),
+        )
+        seeds = finished.groupby("dataset").seed.agg(lambda values: _numbers(sorted(set(values))))
+        per_dataset["seeds finished"] = seeds.reindex(per_dataset.index).fillna("–")
+        order = self.datasets + self.contents.synthetic + self.contents.friedman
+        per_dataset = per_dataset.reindex([d for d in order if d in per_dataset.index]
+                                          + sorted(set(per_dataset.index) - set(order)))
+        section.frames.append(("Cells and seeds, per dataset", per_dataset.rename_axis("dataset").reset_index()))
+        self.contents_frames = section.frames
+        counts = per_dataset.loc[self.datasets, "finished"] if self.datasets else pd.Series(dtype=int)
+        if counts.nunique() > 1:
+            section.notes.append(
+                f"The benchmark datasets hold from {counts.min()} to {counts.max()} finished cells: the study "
+                "did not run every configuration and seed on every dataset (a run still going, or stopped "
+                "part way)."
+            )
+        return section
 
     # --- tables ---------------------------------------------------------------------------
 
@@ -219,6 +263,11 @@ class _Report:
                           "The baselines' searched parameters are chosen by validation loss like the networks'.")
         self._add_table(section, baseline_table(self.selected, self.datasets, self.k),
                         "the store holds no finished baseline or SET cell of a benchmark dataset")
+        return section
+
+    def selector_section(self) -> Section:
+        section, files = selector_section(self.store, self.out, self.k, self.datasets)
+        self.files += files
         return section
 
     def cost_section(self, reference: Reference | None) -> Section:
@@ -390,7 +439,7 @@ class _Report:
     # --- summary --------------------------------------------------------------------------
 
     def facts(self) -> list[str]:
-        location = getattr(self.store, "path", type(self.store).__name__)
+        location = _shown_location(getattr(self.store, "path", type(self.store).__name__))
         facts = [
             f"results store: {location}",
             f"{self.contents.n_done} finished and {self.contents.n_failed} failed cells; "
@@ -404,6 +453,10 @@ class _Report:
 
     def write_summary(self, reference: Reference | None, missing: list[str]) -> Path:
         lines = ["# Report summary", ""] + [f"- {markdown_text(fact)}" for fact in self.facts()] + [""]
+        if self.contents_frames:
+            lines += ["## What this report is computed from", ""]
+            for heading, frame in self.contents_frames:
+                lines += [f"{heading}:", "", markdown_table(frame, index=False), ""]
         lines += self._cost_lines(reference)
         lines += ["## Wins and losses per pair", ""]
         if self.pair_counts.compared.sum() > 0:
@@ -466,6 +519,56 @@ class _Report:
         paths = write_table(table, self.out / "tables")
         section.tables.append((table, paths))
         self.files += paths
+
+
+def _configurations(cells: pd.DataFrame) -> pd.DataFrame:
+    """One row per method: how many configurations, the parameters that vary between them
+    (searched) with their values, the ones they share (fixed), and the seeds."""
+    labels = {**TRAINING_METHODS.labels(), **BASELINES.labels()}
+    rows = []
+    for method, group in cells.groupby("method", sort=False):
+        params = [json.loads(text) for text in group.params.unique()]
+        keys = sorted({key for p in params for key in p})
+        values = {key: sorted({json.dumps(p.get(key), sort_keys=True) for p in params}) for key in keys}
+        searched = [f"{key} {', '.join(map(_plain, shown))}" for key, shown in values.items() if len(shown) > 1]
+        fixed = [f"{key}={_plain(shown[0])}" for key, shown in values.items() if len(shown) == 1]
+        rows.append({"method": labels.get(method, method), "configurations": len(params),
+                     "searched": "; ".join(searched) or "–", "fixed": ", ".join(fixed) or "–",
+                     "seeds": _numbers(sorted(set(group.seed)))})
+    order = list(TRAINING_METHODS.labels().values()) + list(BASELINES.labels().values())
+    frame = pd.DataFrame(rows)
+    return frame.assign(position=frame.method.map(lambda m: order.index(m) if m in order else len(order))) \
+        .sort_values(["position", "method"]).drop(columns="position")
+
+
+def _plain(encoded: str) -> str:
+    """A JSON-encoded parameter value as a reader writes it: 0.0001, [100], "relu" -> relu."""
+    value = json.loads(encoded)
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _numbers(values: list[int]) -> str:
+    """0, 1, 2, 5 -> "0-2, 5": a list of seeds, short."""
+    runs: list[list[int]] = []
+    for value in map(int, values):
+        if runs and value == runs[-1][-1] + 1:
+            runs[-1].append(value)
+        else:
+            runs.append([value])
+    return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)) for run in runs)
+
+
+def _shown_location(location) -> str:
+    """The store as a reader of the report can find it: a path relative to the folder the
+    report was written from when the store is inside it, else its file name (a report names
+    no one's home or build folders)."""
+    path = Path(str(location))
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _image_shape(dataset: str) -> tuple[int, int] | None:

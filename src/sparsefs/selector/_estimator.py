@@ -6,12 +6,12 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.utils import check_random_state
 
 from .._sklearn import Interval, StrOptions
 from ..batches import auto_batch_size
-from ..devices import parse_device, resolve_device
+from ..devices import fit_threads, parse_device, resolve_device, torch_threads
 from ..importance import METRICS, WINDOWS
 from ..network import BACKENDS
 from ..registry import TASKS, TRAINING_METHODS, added_parts, call_with_parts
@@ -19,7 +19,7 @@ from ..stability import combine_runs, selection_stability
 from ..tasks import Task
 from ..training import TrainingConfig, train_selection_run
 from ._predictor import TrainedNetwork
-from ._ranking import RankingSelector, check_layer_sizes
+from ._ranking import RankingSelector, check_layer_sizes, warn_tied_cut
 from .presets import PRESETS, preset_params, resolve_settings
 
 
@@ -84,11 +84,24 @@ class SparseFeatureSelector(RankingSelector):
     l2 : float or None, default=None
         L2 weight decay of the Adam optimiser. ``None``: the preset's (``1e-4``, the paper's).
     hidden_layer_sizes : tuple of int or None, default=None
-        ``None``: the preset's (``(1000, 100)``, the paper's).
+        Widths of the hidden layers, from the input side (ReLU after each). ``None``: the
+        preset's: the paper's network is ``n_features -> 1000 -> 100 -> outputs``; on small
+        data a single layer of 100 (``preset="recommended"``) selects better and trains much
+        faster.
     learning_rate : float, default=1e-3
+        Adam's learning rate.
     max_epochs : int, default=200
+        The most epochs trained: fewer when ``patience``, ``max_time`` or ``on_epoch_end``
+        stops the fit earlier. It also sets the length of ``prune_fraction``'s cosine
+        schedule, which reaches zero after ``max_epochs`` epochs.
     patience : int, default=50
         Training stops after this many epochs without a lower validation loss.
+    min_best_epoch : int, default=5
+        No epoch before this one (1-based) counts as best: each of the first ``min_best_epoch``
+        epochs replaces the best epoch whatever its validation loss, so the importance is
+        summed over at least that many epochs and patience counts from there. 5 follows the
+        authors' code (``epoch < 5`` with 0-based epochs); ``1`` keeps the epoch of lowest
+        validation loss however early it is. Without validation the last epoch is best anyway.
     batch_size : int, "auto" or None, default=None
         ``"auto"``: 32 when ``X`` has fewer than 200 rows, else 100. ``None``: the preset's
         (``"auto"``, the paper's).
@@ -97,6 +110,13 @@ class SparseFeatureSelector(RankingSelector):
     prune_fraction : float in (0, 1), default=0.3
         Fraction of each layer's active weights moved at the first update; decays to zero
         with a cosine schedule over ``max_epochs``.
+    attribution_columns : int or None, default=None
+        The attribution back-propagates, at every step, one gradient column per row of the
+        batch and output (class): ``batch_size x C`` columns, the largest cost of a step when
+        there are many classes. An int estimates each step's sum from that many columns
+        instead, drawn with probability proportional to their size and reweighted (unbiased;
+        ``sparsefs.importance.NeuronAttribution``); ``None``: every column, the exact sum (the
+        paper's).
     accumulate : {"all_epochs", "best_epoch", "last_iteration"} or None, default=None
         Which importance becomes ``feature_importances_``: the sum over every iteration up to
         the best epoch, the sum within the best epoch, or the value at its last iteration.
@@ -127,11 +147,16 @@ class SparseFeatureSelector(RankingSelector):
         mean becomes ``feature_importances_``, and ``selection_frequency_`` and
         ``stability_`` say how much the fits agree.
     bootstrap : bool, default=False
-        With repeats: each fit trains on a bootstrap resample (per class, with replacement)
-        of its training rows; the validation rows are left as they are.
+        With repeats (``n_repeats > 1``, refused otherwise): each fit trains on a bootstrap
+        resample (per class, with replacement) of its training rows; the validation rows are
+        left as they are.
     n_jobs : int or None, default=None
         Repeats run in parallel in this many processes (joblib; ``None``: 1, ``-1``: every
         core). The result does not depend on it.
+    n_threads : int or None, default=None
+        CPU threads of each fit. ``None``: the cores shared among the fits that run at once,
+        and one thread when the machine is already busy (load average at least its number
+        of cores; see :func:`sparsefs.devices.fit_threads`). The result does not depend on it.
     max_time : float or None, default=None
         Seconds after which each fit stops at the end of the current epoch, keeping the best
         epoch so far (``stop_reason_`` is ``"max_time"``).
@@ -153,8 +178,11 @@ class SparseFeatureSelector(RankingSelector):
     feature_importances_ : ndarray of shape (n_features,)
         Accumulated importance of every feature (0 for features constant in the training rows).
     ranking_ : ndarray of shape (n_features,)
-        The rank of each feature, 1 = most important (as scikit-learn's ``RFE.ranking_``);
-        equal importances are ranked by column order.
+        The rank of each feature by ``feature_importances_``: the integers 1 to
+        ``n_features``, each exactly once, 1 = most important; equal importances are ranked
+        by column order (the earlier column first). The selected features are those with
+        ``ranking_ <= n_features_to_select_``. Unlike scikit-learn's ``RFE.ranking_``, which
+        gives rank 1 to every selected feature, no two features share a rank.
     ranked_features_ : ndarray of shape (n_features,)
         Feature indices, most important first (``ranked_features_[0]`` has rank 1).
     n_features_to_select_ : int
@@ -206,18 +234,29 @@ class SparseFeatureSelector(RankingSelector):
     feature_names_in_ : ndarray of str
         Only when ``X`` had string column names.
 
+    See Also
+    --------
+    sparsefs.baselines.LassoSelector : L1-regularised linear selection, a strong baseline.
+    sparsefs.baselines.LassoNetSelector : A network with a LassoNet path (the paper's baseline).
+    sparsefs.baselines.STGSelector : A network with stochastic gates (the paper's baseline).
+    sparsefs.presets : The paper's and the recommended settings (``preset``).
+    sparsefs.plot.plot_importances : Bar chart of the most important features.
+    sklearn.feature_selection.SelectFromModel : Selection by a fitted model's importances.
+    sklearn.feature_selection.RFE : Recursive feature elimination.
+
     Examples
     --------
     >>> from sklearn.datasets import load_digits
     >>> from sparsefs import SparseFeatureSelector
     >>> X, y = load_digits(return_X_y=True)
-    >>> selector = SparseFeatureSelector(16, training="set", sparsity=0.8, hidden_layer_sizes=(64, 16),
-    ...                                  max_epochs=3, random_state=0).fit(X[:500], y[:500])
+    >>> selector = SparseFeatureSelector(16, training="set", sparsity=0.8,
+    ...                                  hidden_layer_sizes=(64, 16), max_epochs=3,
+    ...                                  random_state=0).fit(X[:500], y[:500])
     >>> selector.transform(X).shape
     (1797, 16)
     >>> selector.ranking_.shape, selector.feature_importances_.shape
     ((64,), (64,))
-    >>> int(selector.ranking_[selector.ranked_features_[0]])  # the most important feature has rank 1
+    >>> int(selector.ranking_[selector.ranked_features_[0]])  # the most important: rank 1
     1
     >>> sorted(selector.importances_["attribution"])
     ['all_epochs', 'best_epoch', 'last_iteration']
@@ -239,9 +278,11 @@ class SparseFeatureSelector(RankingSelector):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "patience": [Interval(Integral, 1, None, closed="left")],
+        "min_best_epoch": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left"), None],
         "update_interval": [Interval(Integral, 1, None, closed="left")],
         "prune_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "attribution_columns": [Interval(Integral, 1, None, closed="left"), None],
         "accumulate": [StrOptions(set(WINDOWS)), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="left"), None],
         "backend": [StrOptions(set(BACKENDS))],
@@ -249,7 +290,8 @@ class SparseFeatureSelector(RankingSelector):
         "device": [str, torch.device],
         "n_repeats": [Interval(Integral, 1, None, closed="left")],
         "bootstrap": ["boolean"],
-        "n_jobs": [Integral, None],
+        "n_jobs": [Interval(Integral, 1, None, closed="left"), Interval(Integral, None, -1, closed="right"), None],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "keep_network": ["boolean"],
         "verbose": ["verbose"],
@@ -274,9 +316,11 @@ class SparseFeatureSelector(RankingSelector):
         learning_rate=1e-3,
         max_epochs=200,
         patience=50,
+        min_best_epoch=5,
         batch_size=None,
         update_interval=10,
         prune_fraction=0.3,
+        attribution_columns=None,
         accumulate=None,
         validation_fraction=None,
         backend="auto",
@@ -286,6 +330,7 @@ class SparseFeatureSelector(RankingSelector):
         n_repeats=1,
         bootstrap=False,
         n_jobs=None,
+        n_threads=None,
         max_time=None,
         keep_network=False,
         verbose=0,
@@ -306,9 +351,11 @@ class SparseFeatureSelector(RankingSelector):
         self.learning_rate = learning_rate
         self.max_epochs = max_epochs
         self.patience = patience
+        self.min_best_epoch = min_best_epoch
         self.batch_size = batch_size
         self.update_interval = update_interval
         self.prune_fraction = prune_fraction
+        self.attribution_columns = attribution_columns
         self.accumulate = accumulate
         self.validation_fraction = validation_fraction
         self.backend = backend
@@ -318,6 +365,7 @@ class SparseFeatureSelector(RankingSelector):
         self.n_repeats = n_repeats
         self.bootstrap = bootstrap
         self.n_jobs = n_jobs
+        self.n_threads = n_threads
         self.max_time = max_time
         self.keep_network = keep_network
         self.verbose = verbose
@@ -326,13 +374,25 @@ class SparseFeatureSelector(RankingSelector):
     def fit(self, X, y=None, *, on_epoch_end=None):
         """Train the network on ``(X, y)`` (or on ``X`` alone, unsupervised) and rank the features.
 
-        ``X`` may be a numpy array, a pandas DataFrame (column names are kept), a scipy
-        sparse matrix or a torch sparse tensor (for classification and regression never densified:
-        the network reads each batch's non-zeros; a malformed one is refused). ``y``: class labels, continuous targets
-        (1-D, or 2-D for several outputs), or None. ``on_epoch_end``, if given, is called with
-        each epoch's history record; returning ``True`` (or numpy's ``True``) stops the
-        fit after that epoch (``None`` or ``False`` go on; other answers are refused), keeping the best epoch so far (with ``n_jobs > 1`` it runs in the
-        workers). A refit forgets everything of the previous fit.
+        Parameters
+        ----------
+        X : array-like, DataFrame, sparse matrix or sparse Tensor of shape (n_samples, n_features)
+            The data: a numpy array, a pandas DataFrame (column names are kept), a scipy
+            sparse matrix or a torch sparse tensor (for classification and regression never
+            densified: the network reads each batch's non-zeros; a malformed one is refused).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Class labels, continuous targets (1-D, or 2-D for several outputs), or ``None``
+            for unsupervised selection (see ``task``).
+        on_epoch_end : callable, default=None
+            Called with each epoch's history record (a dict, as a row of ``history_``);
+            returning ``True`` (or numpy's ``True``) stops the fit after that epoch, keeping
+            the best epoch so far (``None`` or ``False`` go on; other answers are refused).
+            With ``n_jobs > 1`` it runs in the worker processes.
+
+        Returns
+        -------
+        self : SparseFeatureSelector
+            The fitted selector; a refit forgets everything of the previous fit.
         """
         if on_epoch_end is not None and not callable(on_epoch_end):
             raise TypeError(f"on_epoch_end must be a function of the epoch's record, got {type(on_epoch_end).__name__}")
@@ -351,6 +411,8 @@ class SparseFeatureSelector(RankingSelector):
             task=task,
             keep_network=self.keep_network,
             on_epoch_end=_epoch_printer(self.verbose, self.max_epochs, task.score_name, on_epoch_end),
+            threads=fit_threads(self.n_threads, 1 if self.n_repeats == 1 else
+                                min(self.n_repeats, effective_n_jobs(self.n_jobs))),
         )
         if self.n_repeats == 1:
             runs = [run(X, targets, self.random_state)]
@@ -367,6 +429,8 @@ class SparseFeatureSelector(RankingSelector):
         self.importances_per_repeat_ = np.stack([r.importances[metrics[0]][accumulate] for r in runs])
         self.feature_importances_ = self.importances_[metrics[0]][accumulate]
         first = runs[0].result
+        if not self.feature_importances_.any():  # a ranking in column order carries no information
+            raise ValueError(_no_information(metrics[0], accumulate, first))
         self.best_epoch_ = first.best_epoch
         self.n_epochs_ = first.n_epochs
         self.stop_reason_ = first.stop_reason
@@ -379,6 +443,8 @@ class SparseFeatureSelector(RankingSelector):
             self.network_ = TrainedNetwork(first.network, runs[0].mean, runs[0].scale, self.classes_)
 
     def _after_selection(self) -> None:
+        if self.threshold is None:  # a threshold keeps or drops tied features together
+            warn_tied_cut(self.feature_importances_, self.ranked_features_, self.n_features_to_select_)
         if self.n_repeats > 1:
             self.selection_frequency_, self.stability_, self.stability_interval_ = selection_stability(
                 self.importances_per_repeat_, self.n_features_to_select_)
@@ -397,12 +463,14 @@ class SparseFeatureSelector(RankingSelector):
             learning_rate=float(self.learning_rate),
             max_epochs=self.max_epochs,
             patience=self.patience,
+            min_best_epoch=self.min_best_epoch,
             batch_size=auto_batch_size(n_samples) if batch_size == "auto" else batch_size,
             update_interval=self.update_interval,
             prune_fraction=float(self.prune_fraction),
             backend=self.backend,
             n_weights=None if self.n_weights is None else int(self.n_weights),
             max_time=None if self.max_time is None else float(self.max_time),
+            attribution_columns=None if self.attribution_columns is None else int(self.attribution_columns),
         )
 
     def _task(self, y):
@@ -443,6 +511,8 @@ class SparseFeatureSelector(RankingSelector):
         self._hidden_sizes()
         parse_device(self.device)
         super()._check_settings()
+        if self.bootstrap and self.n_repeats == 1:
+            raise ValueError("bootstrap=True resamples the rows of each of several fits: it needs n_repeats > 1")
 
 
 class _RunPlan:
@@ -451,10 +521,11 @@ class _RunPlan:
     (:func:`sparsefs.training.train_selection_run`)."""
 
     def __init__(self, *, config, metrics, validation_fraction, bootstrap, standardize, device, task, keep_network,
-                 on_epoch_end):
+                 on_epoch_end, threads):
         self.config, self.metrics, self.task = config, metrics, task
         self.validation_fraction, self.bootstrap, self.standardize = validation_fraction, bootstrap, standardize
         self.device, self.keep_network, self.on_epoch_end = device, keep_network, on_epoch_end
+        self.threads = threads
 
     def __call__(self, X, targets, random_state):
         rng = check_random_state(random_state)
@@ -463,10 +534,19 @@ class _RunPlan:
         seed = int(rng.randint(np.iinfo(np.int32).max))
         if self.bootstrap:
             train_rows = _bootstrap(train_rows, None if targets.strata is None else targets.strata[train_rows], rng)
-        return train_selection_run(
-            X, targets.scaled(train_rows), train_rows, val_rows, targets.n_outputs, self.config, self.metrics,
-            seed=seed, device=self.device, standardize=self.standardize, task=self.task,
-            on_epoch_end=self.on_epoch_end, keep_network=self.keep_network)
+        with torch_threads(self.threads):
+            return train_selection_run(
+                X, targets.scaled(train_rows), train_rows, val_rows, targets.n_outputs, self.config, self.metrics,
+                seed=seed, device=self.device, standardize=self.standardize, task=self.task,
+                on_epoch_end=self.on_epoch_end, keep_network=self.keep_network)
+
+
+def _no_information(metric: str, window: str, result) -> str:
+    """Why every importance of a fit is 0, for its error message (``result``: the first run's)."""
+    return (f"every feature's {metric} importance ({window}) is 0: no input reached the outputs in training, the "
+            f"network of {result.n_parameters} parameters (layer densities "
+            f"{', '.join(f'{d:.3g}' for d in result.layer_densities)}) is too sparse to connect them; "
+            "lower sparsity, raise n_weights or widen hidden_layer_sizes")
 
 
 def _bootstrap(rows: np.ndarray, strata: np.ndarray | None, rng) -> np.ndarray:

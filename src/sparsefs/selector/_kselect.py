@@ -11,8 +11,8 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import clone
-from sklearn.model_selection import cross_val_score
+from sklearn.base import clone, is_classifier, is_regressor
+from sklearn.model_selection import check_cv, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -149,13 +149,58 @@ DEFAULT_TOL = 0.01
 AUTO_PATIENCE = 2
 
 
+def auto_folds(X, y, estimator, cv, classes=None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The ``(train, test)`` rows of every fold ``"auto"`` scores each K on, checked before any
+    training: ``cv`` as ``cross_val_score`` reads it (stratified folds for a classifier).
+
+    Refused, with a ``ValueError`` naming ``cv``: folds scikit-learn cannot make (stratified
+    folds need ``cv`` rows of some class; ``classes`` names the labels behind class indices
+    ``y``), and for a regressor, scored by R², a test fold of fewer than 2 rows, where R² is
+    undefined (NaN): a NaN score must never choose K.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsefs._kselect import auto_folds, default_estimator
+    >>> X, y = np.zeros((8, 2)), np.arange(8.0)
+    >>> len(auto_folds(X, y, default_estimator("regression"), cv=4))
+    4
+    >>> auto_folds(X, y, default_estimator("regression"), cv=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_features_to_select='auto' scores each K by R² on cv=5 folds, but a test fold of the 8 rows holds only 1 (R² needs 2): pass a smaller cv (at most 4 here)
+    """
+    splitter = check_cv(cv, y, classifier=is_classifier(estimator))
+    try:
+        folds = list(splitter.split(X, y))
+    except ValueError as error:
+        hint = ""
+        if is_classifier(estimator):
+            codes, counts = np.unique(y, return_counts=True)
+            largest = codes[np.argmax(counts)]
+            label = classes[largest] if classes is not None else largest
+            label = label.item() if isinstance(label, np.generic) else label
+            hint = f" (the largest class, {label!r}, has {counts.max()} rows)"
+        raise ValueError(f"n_features_to_select='auto' cannot cross-validate with cv={cv!r}: "
+                         f"{str(error).rstrip('.')}{hint}; pass a smaller cv") from None
+    smallest = min(len(test) for _, test in folds)
+    if is_regressor(estimator) and smallest < 2:
+        n_rows = _n_rows(X)
+        raise ValueError(f"n_features_to_select='auto' scores each K by R² on cv={cv!r} folds, but a test fold of the "
+                         f"{n_rows} rows holds only {smallest} (R² needs 2): pass a smaller cv "
+                         f"(at most {max(2, n_rows // 2)} here)")
+    return folds
+
+
 def choose_k_auto(X, y, importances: np.ndarray, estimator, tol: float, cv) -> tuple[int, dict[int, float]]:
     """K by the cross-validated score of ``estimator`` on the top-K features, K over :func:`k_grid`.
 
     K moves up the grid while the mean score rises; a K becomes the choice when its score
     beats the current choice's by at least ``tol``, and the search stops after
     ``AUTO_PATIENCE`` (2) grid steps in a row that do not. Returns the choice and every score
-    computed.
+    computed. ``cv``: as ``cross_val_score`` takes it, or the folds of :func:`auto_folds`. A fit
+    that fails in a fold raises its error, and a score that is not a number is refused: a K is
+    never chosen by NaN.
 
     Examples
     --------
@@ -168,12 +213,19 @@ def choose_k_auto(X, y, importances: np.ndarray, estimator, tol: float, cv) -> t
     >>> k in scores, 1 <= k <= 30
     (True, True)
     """
+    if not isinstance(cv, list):
+        cv = auto_folds(X, y, estimator, cv)
     order = np.argsort(-importances, kind="stable")
     scores: dict[int, float] = {}
     best_k, misses = None, 0
     for k in k_grid(len(importances)):
         columns = _columns(X, order[:k])
-        scores[k] = float(np.mean(cross_val_score(clone(estimator), columns, y, cv=cv)))
+        fold_scores = cross_val_score(clone(estimator), columns, y, cv=cv, error_score="raise")
+        if not np.isfinite(fold_scores).all():
+            raise ValueError(f"n_features_to_select='auto': the score of the top {k} feature(s) is {fold_scores.tolist()} "
+                             f"over the folds: not a number, so no K can be chosen by it; check the estimator's "
+                             "score on folds this small, or pass another cv")
+        scores[k] = float(np.mean(fold_scores))
         if best_k is None or scores[k] - scores[best_k] >= tol:
             best_k, misses = k, 0
             continue
@@ -181,6 +233,10 @@ def choose_k_auto(X, y, importances: np.ndarray, estimator, tol: float, cv) -> t
         if misses == AUTO_PATIENCE:
             break
     return best_k, scores
+
+
+def _n_rows(X) -> int:
+    return X.shape[0] if hasattr(X, "shape") else len(X)
 
 
 def _columns(X, features: np.ndarray) -> np.ndarray:

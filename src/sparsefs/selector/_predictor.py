@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.utils.validation import check_array
 
 from ..batches import BatchSource
+
+#: Rows predicted at once.
+_BLOCK = 4096
 
 
 class TrainedNetwork:
@@ -43,8 +47,12 @@ class TrainedNetwork:
         if X.shape[1] != self.n_features_in_:
             raise ValueError(f"X has {X.shape[1]} features, but the network was trained on {self.n_features_in_}")
         device = next(self.network.parameters()).device
+        if sp.issparse(X) and np.any(self.mean_ != 0):
+            # fitted on dense rows, which were centred: so are these, a block of rows at a time
+            return np.concatenate([self.decision_function(X[start : start + _BLOCK].toarray())
+                                   for start in range(0, X.shape[0], _BLOCK)])
         rows = BatchSource(X, np.zeros(X.shape[0], dtype=int), self.mean_, self.scale_, device)
-        blocks = [self.network(inputs)[0] for inputs, _ in rows.batches(4096)]
+        blocks = [self.network(inputs)[0] for inputs, _ in rows.batches(_BLOCK)]
         return torch.cat(blocks).cpu().numpy()
 
     def predict_proba(self, X) -> np.ndarray:

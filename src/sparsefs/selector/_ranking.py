@@ -4,6 +4,7 @@ split, its ranks and its selection by count, fraction, threshold or "auto"."""
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _kselect
 from .._sklearn import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
-from ..batches import check_sparse_input
+from ..batches import check_sparse_input, zero_variance_features
 from ..splitting import validation_split
 
 
@@ -84,13 +85,16 @@ class RankingSelector(SelectorMixin, BaseEstimator):
         self._check_task(task)
         self._forget_fit()
         X, targets = check_selection_input(self, X, y, task)
-        self.task_ = task.name
-        self._rank(X, targets, task, **fit_params)
-        self.ranking_, self.ranked_features_ = ranks(self.feature_importances_)
         values = targets.values
         if values is not None and values.ndim == 2 and values.shape[1] == 1:
             values = values.ravel()  # one regression target: the 1-D y estimators expect
-        self._choose_k(X, values, task)
+        # "auto"'s folds, checked before the work: a cv these rows cannot take fails now, not after it
+        folds = None if self.n_features_to_select != "auto" else _kselect.auto_folds(
+            X, values, self._auto_estimator(task), getattr(self, "cv", 5), targets.classes)
+        self.task_ = task.name
+        self._rank(X, targets, task, **fit_params)
+        self.ranking_, self.ranked_features_ = ranks(self.feature_importances_)
+        self._choose_k(X, values, task, folds)
         self._after_selection()
         return self
 
@@ -136,21 +140,27 @@ class RankingSelector(SelectorMixin, BaseEstimator):
             return validation_split(n_samples, fraction, random_state, strata=strata)
         return np.arange(n_samples), None
 
-    def _choose_k(self, X, y, task) -> None:
-        """``n_features_to_select_`` from ``n_features_to_select``, ``threshold`` and the importances."""
+    def _choose_k(self, X, y, task, folds=None) -> None:
+        """``n_features_to_select_`` from ``n_features_to_select``, ``threshold`` and the importances
+        (``folds``: those "auto" was checked with)."""
         importances, n_features = self.feature_importances_, self.n_features_in_
         threshold = getattr(self, "threshold", None)
         if threshold is not None:
             cap = None if self.n_features_to_select is None else _kselect.resolve_k(self.n_features_to_select, n_features)
             self.n_features_to_select_ = int(_kselect.threshold_mask(importances, threshold, cap).sum())
         elif self.n_features_to_select == "auto":
-            estimator = getattr(self, "estimator", None)
-            estimator = _kselect.default_estimator(task) if estimator is None else estimator
             self.n_features_to_select_, self.k_scores_ = _kselect.choose_k_auto(
-                X, y, importances, estimator, self._auto_tol(), getattr(self, "cv", 5)
+                X, y, importances, self._auto_estimator(task), self._auto_tol(),
+                getattr(self, "cv", 5) if folds is None else folds,
             )
         else:
             self.n_features_to_select_ = _kselect.resolve_k(self.n_features_to_select, n_features)
+
+    def _auto_estimator(self, task):
+        """The downstream estimator that ``"auto"`` scores: ``estimator`` where the selector has
+        one, else the default for the task."""
+        estimator = getattr(self, "estimator", None)
+        return _kselect.default_estimator(task) if estimator is None else estimator
 
     def _auto_tol(self) -> float:
         """The smallest rise of the ``"auto"`` score worth a larger K: ``tol`` where the selector
@@ -195,6 +205,9 @@ def check_selection_input(estimator, X, y, task=None):
     if sp.issparse(X) or (isinstance(X, torch.Tensor) and X.layout != torch.strided):
         X = check_sparse_input(X)  # malformed indices or shapes: one message, before any copy
     X = validate_data(estimator, X, accept_sparse="csr", dtype=np.float32, ensure_min_samples=2)
+    if zero_variance_features(X).all():  # every importance would be 0, the ranking the column order
+        raise ValueError(f"every feature of X is constant (the same value in all {X.shape[0]} rows): there is "
+                         "nothing to rank them by")
     if task.supervised:
         if y is None:
             raise ValueError(f"task={task.name!r} needs y; leave y out only for task='unsupervised' (or 'auto')")
@@ -224,6 +237,19 @@ def ranks(importances: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ranking = np.empty(len(order), dtype=np.int64)
     ranking[order] = np.arange(1, len(order) + 1)
     return ranking, order
+
+
+def warn_tied_cut(importances: np.ndarray, order: np.ndarray, k: int) -> None:
+    """Warn when the top ``k`` of ``order`` end inside a group of equal importances: which of
+    them are selected is then the column order's choice, not the importance's."""
+    if not 0 < k < len(order) or importances[order[k - 1]] != importances[order[k]]:
+        return
+    value = importances[order[k - 1]]
+    tied = int(np.sum(importances == value))
+    taken = k - int(np.sum(importances > value))
+    warnings.warn(f"the top {k} features end among {tied} tied at importance {value:.4g}: {taken} of them "
+                  f"{'is' if taken == 1 else 'are'} selected by column order (lowest index first), not by importance",
+                  UserWarning, stacklevel=2)
 
 
 def check_layer_sizes(sizes, name: str) -> tuple[int, ...]:

@@ -29,9 +29,11 @@ PAPER: dict = {
     "learning_rate": 1e-3,
     "max_epochs": 200,
     "patience": 50,
+    "min_best_epoch": 5,
     "batch_size": "auto",
     "update_interval": 10,
     "prune_fraction": 0.3,
+    "attribution_columns": None,
     "accumulate": "all_epochs",
     "validation_fraction": 0.2,
 }

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..selector._estimator import SparseFeatureSelector
 from ..baselines import BASELINES
 from ..registry import TRAINING_METHODS
 from .config import StudyConfig, grid_points
@@ -49,7 +50,8 @@ class Cell:
     >>> from sparsefs.study import expand_cells, parse_config
     >>> config = parse_config({
     ...     "study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 1},
-    ...     "network": {"training": ["set"], "importance": ["attribution"], "sparsity": [0.9], "l2": [1e-4]},
+    ...     "network": {"training": ["set"], "importance": ["attribution"],
+    ...                 "sparsity": [0.9], "l2": [1e-4]},
     ... })
     >>> cell = expand_cells(config)[0]
     >>> cell.dataset, cell.method, cell.seed, cell.is_network, len(cell.cell_id)
@@ -126,7 +128,8 @@ def expand_cells(config: StudyConfig) -> list[Cell]:
 
     Examples
     --------
-    Two training modes x two sparsity levels x two seeds, and the dense network once per seed:
+    Two training modes x two sparsity levels x two seeds, and the dense network once per
+    seed:
 
     >>> from sparsefs.study import expand_cells, parse_config
     >>> config = parse_config({
@@ -153,14 +156,25 @@ def expand_cells(config: StudyConfig) -> list[Cell]:
     ]
 
 
+#: Selector parameters added after stores were written -> the value every earlier cell ran with.
+ADDED_PARAMETERS = {"min_best_epoch": 1}
+
+
 def _network_configurations(dataset: str, config: StudyConfig) -> list[tuple]:
     network = config.network
+    # A cell's id hashes its parameters: a parameter added since stores were written is recorded
+    # where its value differs from how cells ran before it existed, so those cells keep their
+    # ids and cells that now run differently (the selector's default changed) get new ones.
+    recorded = {name: value for name, value in network.params.items() if ADDED_PARAMETERS.get(name, object()) != value}
+    defaults = SparseFeatureSelector().get_params()
+    recorded.update({name: defaults[name] for name, earlier in ADDED_PARAMETERS.items()
+                     if name not in network.params and defaults[name] != earlier})
     configurations = []
     for training in network.training:
         # A method that trains densely ignores sparsity: one run per L2, recorded at sparsity 0.
         sparsities = network.sparsity if TRAINING_METHODS[training].sparse else (0.0,)
         for sparsity in sparsities:
             for l2 in network.l2:
-                params = {**network.params, "sparsity": sparsity, "l2": l2}
+                params = {**recorded, "sparsity": sparsity, "l2": l2}
                 configurations.append((dataset, training, params, network.metrics))
     return configurations

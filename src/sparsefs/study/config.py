@@ -56,9 +56,16 @@ STUDY_OWNED = {
     "accumulate": "every window is stored; [study] windows picks those evaluated",
     "verbose": "cells run unattended; progress is shown per cell",
     "task": "set it for the whole study: [study] task",
+    "n_threads": "the study gives each cell its threads: sparsefs study --threads",
 }
+#: Of those, what a [network] table may still set: ``validation_fraction = 0`` trains every
+#: cell on all its fit rows for every epoch (the recommended preset as used outside a study);
+#: the test rows stay unseen, and the cells have no validation loss to be chosen by.
+_NETWORK_MAY_SET = ("validation_fraction",)
 _NETWORK_AXES = ("training", "importance", "sparsity", "l2")
 _DEFAULT_KS = (25, 50, 75, 100, 200)
+#: The largest seed numpy's RandomState takes (every cell's random_state).
+_MAX_SEED = 2**32 - 1
 #: Keys of a [datasets.NAME] table.
 _DATASET_KEYS = ("target",)
 #: File formats whose label column has no default: the configuration must name it.
@@ -72,7 +79,8 @@ class ConfigError(ValueError):
     --------
     >>> from sparsefs.study import ConfigError, parse_config
     >>> try:
-    ...     parse_config({"study": {"store": "s.sqlite", "datasets": ["Isolet"], "seeds": 1, "colour": 1}})
+    ...     parse_config({"study": {"store": "s.sqlite", "datasets": ["Isolet"], "seeds": 1,
+    ...                             "colour": 1}})
     ... except ConfigError as error:
     ...     print("refused:", "colour" in str(error))
     refused: True
@@ -106,7 +114,8 @@ class StudyConfig:
     Examples
     --------
     >>> from sparsefs.study import parse_config
-    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["Isolet"], "seeds": 3, "k": [50]},
+    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["Isolet"],
+    ...                                  "seeds": 3, "k": [50]},
     ...                        "baselines": {"lasso": {}}})
     >>> config.datasets, config.seeds, config.ks
     (('Isolet',), (0, 1, 2), (50,))
@@ -360,6 +369,9 @@ def _seeds(value, where: _Where) -> tuple[int, ...]:
     seeds = _list(value, where)
     if not all(isinstance(seed, Integral) and not isinstance(seed, bool) and seed >= 0 for seed in seeds):
         raise where.error(f"must be a count or a list of non-negative integers, got {value!r}")
+    too_large = [seed for seed in seeds if seed > _MAX_SEED]
+    if too_large:
+        raise where.error(f"{too_large[0]} is not a seed: seeds go from 0 to {_MAX_SEED} (2**32 - 1, numpy's range)")
     return tuple(int(seed) for seed in seeds)
 
 
@@ -390,8 +402,8 @@ def _network(table, where: _Where) -> NetworkGrid:
     if not isinstance(table, Mapping):
         raise where.error(f"must be a table, got {type(table).__name__}")
     selector_params = SparseFeatureSelector().get_params()
-    allowed = [*_NETWORK_AXES, *(name for name in selector_params if name not in STUDY_OWNED)]
-    _check_owned(table, where)
+    allowed = [*_NETWORK_AXES, *(name for name in selector_params if name not in STUDY_OWNED or name in _NETWORK_MAY_SET)]
+    _check_owned({key: value for key, value in table.items() if key not in _NETWORK_MAY_SET}, where)
     _check_keys(table, allowed, where, required=("training",))
     training = _choices(table["training"], TRAINING_METHODS.names(), where.at(where.table, "training"))
     metrics = _choices(table.get("importance", ["attribution", "strength"]), tuple(METRICS), where.at(where.table, "importance"))
@@ -437,6 +449,10 @@ def _baselines(table: Mapping, where: _Where) -> tuple[BaselineGrid, ...]:
         hint = f" (to search several values of {listed[0]!r}, list them under [baselines.{name}.grid])" if listed else ""
         for point in grid_points(grid):
             _check_estimator(estimator, {**params, **point}, here, hint)
+        if len(grid_points(grid)) > 1 and not getattr(estimator, "has_validation_loss", True):
+            raise where.at(f"baselines.{name}.grid").error(
+                f"{estimator.label} has no validation loss to choose among {len(grid_points(grid))} configurations "
+                "by: fix its parameters (or run one study per configuration)")
         grids.append(BaselineGrid(name, params, grid))
     return tuple(grids)
 

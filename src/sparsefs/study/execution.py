@@ -29,7 +29,7 @@ from sklearn.base import clone
 
 from .. import __version__
 from ..selector._estimator import SparseFeatureSelector
-from ..devices import parse_device
+from ..devices import parse_device, torch_threads
 from ..baselines import BASELINES
 from ..datasets import load
 from ..registry import TASKS
@@ -80,11 +80,11 @@ def run_cell(cell: Cell, evaluation: Evaluation, data_home: str | None, threads:
             task = _task(cell, dataset)
             fit_rows, test_rows = dataset_fit_rows(dataset, cell.seed, task)
             dataset = dataset.for_task(task)
-            estimator = build_estimator(cell, task)
+            estimator = build_estimator(cell, task, threads)
             with _recorded_warnings() as caught, _peak_memory(_device_of(cell)) as peak:
                 fit_started = time.perf_counter()
                 # an unsupervised selection never sees the labels: they only judge it
-                estimator.fit(dataset.X[fit_rows], dataset.y[fit_rows] if TASKS[task].supervised else None)
+                estimator.fit(dataset.X[fit_rows], dataset.labels[fit_rows] if TASKS[task].supervised else None)
                 fit_seconds = time.perf_counter() - fit_started
             importances = _importances(cell, estimator)
             evaluation_started = time.perf_counter()
@@ -123,8 +123,9 @@ def evaluate_stored(
     return CellOutcome(cell, "done", accuracies=accuracies, scores=scores)
 
 
-def build_estimator(cell: Cell, task: str = "auto"):
-    """The cell's unfitted estimator, seeded with the cell's seed."""
+def build_estimator(cell: Cell, task: str = "auto", threads: int | None = None):
+    """The cell's unfitted estimator, seeded with the cell's seed; a baseline with ``n_jobs``
+    (a forest, mutual information, ReliefF) gets the cell's ``threads`` unless configured."""
     if cell.is_network:
         return SparseFeatureSelector(
             1,  # unused: the study evaluates every K itself
@@ -132,13 +133,28 @@ def build_estimator(cell: Cell, task: str = "auto"):
             training=cell.method,
             importance=list(cell.metrics),
             random_state=cell.seed,
-            validation_fraction=0.2,
-            **cell.params,
+            n_threads=threads,  # the study's choice for the cell (not part of its id)
+            # the paper split's validation rows, unless the configuration trains on every fit row
+            **{"validation_fraction": 0.2, **cell.params},
         )
     baseline = BASELINES[cell.method]
-    told = {"task": task} if task != "auto" and "task" in baseline.get_params() else {}
+    known = baseline.get_params()
+    told = {"task": task} if task != "auto" and "task" in known else {}
+    if threads is not None and "n_jobs" in known and "n_jobs" not in cell.params:
+        told["n_jobs"] = threads  # not part of the cell's id: the scores do not depend on it
     return clone(baseline).set_params(n_features_to_select=1, random_state=cell.seed, validation_fraction=0.2, **told,
                                       **cell.params)
+
+
+def check_cell(cell: Cell, task: str) -> None:
+    """Refuse, before any cell runs, what would fail ``cell`` whatever its seed on a dataset of
+    ``task`` (see ``_task``): estimator settings the task does not allow, a baseline that does
+    not select for the task."""
+    estimator = build_estimator(cell, task)
+    if cell.is_network:
+        estimator._check_task(TASKS[task])
+    elif task not in estimator.tasks:
+        raise ValueError(f"{estimator.label} selects for {' and '.join(estimator.tasks)}, not {task}")
 
 
 @functools.lru_cache(maxsize=2)
@@ -161,7 +177,7 @@ def _task(cell: Cell, dataset) -> str:
     if chosen.supervised and not chosen.class_labels and TASKS[dataset.task].class_labels:
         dataset.for_task(task)  # whole numbers read as labels are regressed on; words are refused
     elif chosen.supervised and dataset.task != task:
-        raise ValueError(f"[study] task = {task!r}, but the target of {dataset.name} is for {dataset.task}")
+        raise ValueError(f"{task!r} does not fit {dataset.name}, whose target is for {dataset.task}")
     return task
 
 
@@ -235,12 +251,8 @@ def _device_name(cell: Cell) -> str:
 def _torch_threads(threads: int) -> Iterator[None]:
     # Several cells share a machine's cores: more threads than cores per process slows
     # torch down many times over.
-    previous = torch.get_num_threads()
-    torch.set_num_threads(max(1, threads))
-    try:
+    with torch_threads(threads):
         yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 @contextmanager

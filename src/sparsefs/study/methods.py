@@ -35,7 +35,8 @@ class Method:
     --------
     >>> from sparsefs.study.methods import catalogue
     >>> catalogue()["SET-Attr"]
-    Method(label='SET-Attr', kind='network', method='set', metric='attribution', in_paper=True, sparse=True)
+    Method(label='SET-Attr', kind='network', method='set', metric='attribution',
+           in_paper=True, sparse=True)
     """
 
     label: str
@@ -53,8 +54,10 @@ def method_label(method: str, metric: str) -> str:
     Examples
     --------
     >>> from sparsefs.study.methods import method_label
-    >>> method_label("rigl", "strength"), method_label("stg", "gate_mean"), method_label("gone", "attribution")
-    ('RigL-QS', 'STG', 'gone-Attr')
+    >>> method_label("rigl", "strength"), method_label("stg", "gate_mean")
+    ('RigL-QS', 'STG')
+    >>> method_label("gone", "attribution")  # a part that is no longer registered
+    'gone-Attr'
     """
     if method in BASELINES:
         return BASELINES[method].label

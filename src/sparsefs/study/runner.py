@@ -25,8 +25,8 @@ from ._watchdog import exit_with_driver
 from ..registry import added_parts, call_with_parts
 from ..datasets import load
 from .cells import Cell, CellOutcome, expand_cells
-from .config import StudyConfig, is_data_file
-from .execution import Evaluation, evaluate_stored, run_cell
+from .config import ConfigError, StudyConfig, is_data_file
+from .execution import Evaluation, _task, check_cell, evaluate_stored, run_cell
 from .store import ResultStore, StoreError, open_store, store_path
 
 #: Finished cells re-evaluated per round (their importance vectors are held in memory).
@@ -40,7 +40,8 @@ class StudyPlan:
     Examples
     --------
     >>> from sparsefs.study import parse_config, plan_study
-    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 2},
+    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"],
+    ...                                  "seeds": 2},
     ...                        "baselines": {"lasso": {}}})
     >>> plan = plan_study(config, None)
     >>> len(plan.cells), len(plan.to_run), plan.n_complete
@@ -65,7 +66,8 @@ class StudySummary:
     Examples
     --------
     >>> from sparsefs.study import parse_config, run_study
-    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 1, "k": [10]},
+    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"],
+    ...                                  "seeds": 1, "k": [10]},
     ...                        "baselines": {"lasso": {}}})
     >>> summary = run_study(config)
     >>> summary.total, summary.ran, summary.failed
@@ -91,16 +93,22 @@ def plan_study(
     Examples
     --------
     >>> from sparsefs.study import parse_config, plan_study
-    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 3},
+    >>> config = parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"],
+    ...                                  "seeds": 3},
     ...                        "baselines": {"lasso": {"grid": {"C": [0.1, 1.0]}}}})
     >>> len(plan_study(config, None).to_run)
     6
     """
     cells = expand_cells(config)
-    n_features = {
-        name: load(name, data_home=data_home or config.data_home, target=config.targets.get(name)).n_features
-        for name in config.datasets
-    }
+    n_features = {}
+    for name in config.datasets:
+        dataset = load(name, data_home=data_home or config.data_home, target=config.targets.get(name))
+        n_features[name] = dataset.n_features
+        _check_cells([cell for cell in cells if cell.dataset == name and cell.seed == cells[0].seed], dataset, config)
+        if min(config.ks) > dataset.n_features:  # its cells would train and never be evaluated
+            raise ConfigError(f"{config.source}: [study] k: every K ({', '.join(map(str, config.ks))}) is larger than the "
+                              f"{dataset.n_features} features of {name}: nothing would be evaluated; add a K of at most "
+                              f"{dataset.n_features}")
     if store is not None:
         _check_targets(config, store)
     statuses = store.statuses() if store is not None else {}
@@ -143,9 +151,11 @@ def run_study(
     --------
     >>> from sparsefs.study import parse_config, run_study
     >>> config = parse_config({
-    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 1, "k": [10]},
-    ...     "network": {"training": ["set"], "importance": ["attribution"], "sparsity": [0.9],
-    ...                 "l2": [1e-4], "hidden_layer_sizes": [8], "max_epochs": 2},
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 1,
+    ...               "k": [10]},
+    ...     "network": {"training": ["set"], "importance": ["attribution"],
+    ...                 "sparsity": [0.9], "l2": [1e-4], "hidden_layer_sizes": [8],
+    ...                 "max_epochs": 2},
     ... })
     >>> run_study(config).ran
     1
@@ -181,6 +191,21 @@ def run_study(
         skipped_failed=len(plan.skipped_failed),
         store=str(location),
     )
+
+
+def _check_cells(cells: list[Cell], dataset, config: StudyConfig) -> None:
+    """Settings that would fail every cell of a dataset (its task, a method's settings for that
+    task) are a mistake in the configuration, found before anything runs."""
+    for cell in cells:
+        try:
+            task = _task(cell, dataset)
+        except ValueError as error:
+            raise ConfigError(f"{config.source}: [study] {'task' if cell.task else 'datasets'}: {error}") from None
+        try:
+            check_cell(cell, task)
+        except ValueError as error:
+            method = "[network]" if cell.is_network else f"[baselines.{cell.method}]"
+            raise ConfigError(f"{config.source}: {method} on {dataset.name}: {error}") from None
 
 
 def _check_targets(config: StudyConfig, store: ResultStore) -> None:
