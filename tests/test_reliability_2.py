@@ -243,19 +243,21 @@ def test_a_baseline_cannot_take_a_training_methods_name_nor_the_reverse():
         name, label = "lasso", "Lasso SET"
 
     with pytest.raises(ValueError, match="'dense' cannot name a baseline: a training method has that name"):
-        BASELINES.register(Dense)
+        BASELINES.register(Dense())
     with pytest.raises(ValueError, match="'lasso' cannot name a training method: a baseline has that name"):
         TRAINING_METHODS.register(Lasso())
-    assert BASELINES["variance"] is VarianceSelector and TRAINING_METHODS["dense"].label == "Dense"
+    assert type(BASELINES["variance"]) is VarianceSelector and TRAINING_METHODS["dense"].label == "Dense"
 
 
 def test_a_name_is_refused_even_before_the_other_registry_is_loaded():
     # as a plugin imported first would: the training methods are not loaded when the baseline registers
     code = """
-from types import SimpleNamespace
 from sparsefs.registry import BASELINES, TASKS, TRAINING_METHODS
 assert not TRAINING_METHODS._loaded
-BASELINES.register(SimpleNamespace(name="set", label="S", fit=None, tasks=(), metric="m", style={}))
+from sparsefs.baselines._unsupervised import VarianceSelector  # (a baseline's base class)
+class Named(VarianceSelector):
+    name, label = "set", "S"
+BASELINES.register(Named())
 """
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert "ValueError: 'set' cannot name a baseline: a training method has that name" in result.stderr
