@@ -149,7 +149,8 @@ def selection_stability(importances, k: int) -> tuple[np.ndarray, float, tuple[f
     --------
     >>> import numpy as np
     >>> from sparsefs.stability import selection_stability
-    >>> frequency, value, interval = selection_stability(np.array([[3.0, 2, 1, 0], [3, 1, 2, 0]]), 2)
+    >>> importances = np.array([[3.0, 2, 1, 0], [3, 1, 2, 0]])
+    >>> frequency, value, interval = selection_stability(importances, 2)
     >>> frequency.tolist(), round(value, 3)
     ([1.0, 0.5, 0.5, 0.0], 0.0)
     """

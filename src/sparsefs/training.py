@@ -447,8 +447,10 @@ class SelectionRun:
     >>> from sparsefs.training import SelectionRun, TrainingConfig, train_selection_run
     >>> X, y = np.random.RandomState(0).randn(40, 5).astype(np.float32), np.arange(40) % 2
     >>> X[:, 4] = 1.0  # constant: it gets no importance
-    >>> config = TrainingConfig(hidden_layer_sizes=(8,), sparsity=0.5, max_epochs=2, batch_size=10)
-    >>> run = train_selection_run(X, y, np.arange(30), np.arange(30, 40), 2, config, ["strength"], seed=0)
+    >>> config = TrainingConfig(hidden_layer_sizes=(8,), sparsity=0.5, max_epochs=2,
+    ...                         batch_size=10)
+    >>> run = train_selection_run(X, y, np.arange(30), np.arange(30, 40), 2, config,
+    ...                           ["strength"], seed=0)
     >>> isinstance(run, SelectionRun), float(run.importances["strength"]["all_epochs"][4])
     (True, 0.0)
     """
@@ -475,9 +477,12 @@ def train_selection_run(X, values, train_rows: np.ndarray, val_rows: np.ndarray 
     >>> import numpy as np
     >>> from sparsefs.training import TrainingConfig, train_selection_run
     >>> X, y = np.random.RandomState(0).randn(40, 5).astype(np.float32), np.arange(40) % 2
-    >>> config = TrainingConfig(hidden_layer_sizes=(8,), sparsity=0.5, max_epochs=3, batch_size=10)
-    >>> run = train_selection_run(X, y, np.arange(30), None, 2, config, ["attribution"], seed=0)
-    >>> run.result.n_epochs, run.importances["attribution"]["all_epochs"].shape, run.result.network is None
+    >>> config = TrainingConfig(hidden_layer_sizes=(8,), sparsity=0.5, max_epochs=3,
+    ...                         batch_size=10)
+    >>> run = train_selection_run(X, y, np.arange(30), None, 2, config, ["attribution"],
+    ...                           seed=0)
+    >>> (run.result.n_epochs, run.importances["attribution"]["all_epochs"].shape,
+    ...  run.result.network is None)
     (3, (5,), True)
     """
     X_train = X[train_rows]

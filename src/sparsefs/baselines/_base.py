@@ -101,10 +101,12 @@ class BaselineSelector(RankingSelector):
     >>> isinstance(BASELINES["lasso"], BaselineSelector)
     True
     >>> X, y = load_digits(return_X_y=True)
-    >>> selector = clone(BASELINES["lasso"]).set_params(n_features_to_select=10, C=0.1, random_state=0).fit(X, y)
+    >>> selector = clone(BASELINES["lasso"]).set_params(
+    ...     n_features_to_select=10, C=0.1, random_state=0).fit(X, y)
     >>> int(selector.get_support().sum()), bool(selector.val_loss_ > 0)
     (10, True)
-    >>> selector.set_params(n_features_to_select=None, threshold="mean").fit(X, y).n_features_to_select_ < 64
+    >>> selector = selector.set_params(n_features_to_select=None, threshold="mean")
+    >>> selector.fit(X, y).n_features_to_select_ < 64
     True
     """
 

@@ -48,7 +48,8 @@ class ScoreSelector(BaselineSelector):
     >>> X = np.random.RandomState(0).randn(40, 5)
     >>> y = (X[:, 3] > 0).astype(int)
     >>> from sklearn.base import clone
-    >>> selector = clone(BASELINES["anova"]).set_params(n_features_to_select=1, random_state=0)
+    >>> selector = clone(BASELINES["anova"])
+    >>> selector = selector.set_params(n_features_to_select=1, random_state=0)
     >>> selector = selector.fit(X, y)
     >>> int(selector.ranked_features_[0]), bool(np.isnan(selector.val_loss_))
     (3, True)

@@ -50,9 +50,11 @@ class Reference:
     --------
     >>> import pandas as pd
     >>> from sparsefs.report.reference import Reference
-    >>> accuracies = pd.DataFrame({"importance_window": ["all_epochs", None], "reference_name": ["Isolet", "Isolet"],
-    ...                            "method": ["SET-Attr", "Lasso"], "k": [100, 100], "paper_acc_mean": [84.0, 70.0],
-    ...                            "paper_acc_std": [0.5, 1.0], "paper_sparsity": [0.8, None]})
+    >>> accuracies = pd.DataFrame({
+    ...     "importance_window": ["all_epochs", None],
+    ...     "reference_name": ["Isolet", "Isolet"], "method": ["SET-Attr", "Lasso"],
+    ...     "k": [100, 100], "paper_acc_mean": [84.0, 70.0],
+    ...     "paper_acc_std": [0.5, 1.0], "paper_sparsity": [0.8, None]})
     >>> Reference("reference", accuracies).reported.values.tolist()
     [['all_epochs', 'Isolet', 'SET-Attr'], ['all_epochs', 'Isolet', 'Lasso']]
     """
@@ -87,13 +89,18 @@ def read_reference(directory: str | Path, tables: Iterable[str] = tuple(FILES)) 
     >>> import pandas as pd
     >>> from sparsefs.report.reference import read_reference
     >>> folder = Path("reference")
-    >>> folder.mkdir()
-    >>> _ = pd.DataFrame({"importance_window": ["all_epochs"], "dataset": ["Isolet"], "method": ["SET-Attr"],
-    ...                   "acc_mean": [84.0], "acc_std": [0.5], "sparsity": [0.8]}
-    ...                  ).to_csv(folder / "paper_svm_accuracy_k100.csv", index=False)
-    >>> _ = pd.DataFrame({"dataset": ["Isolet"], "method": ["Lasso"], "acc_mean": [70.0], "acc_std": [1.0]}
-    ...                  ).to_csv(folder / "paper_baselines_k100.csv", index=False)
-    >>> read_reference(folder, ["accuracy", "baselines"]).accuracies[["method", "k", "paper_acc_mean"]].values.tolist()
+    >>> folder.mkdir(exist_ok=True)
+    >>> _ = pd.DataFrame({
+    ...     "importance_window": ["all_epochs"], "dataset": ["Isolet"],
+    ...     "method": ["SET-Attr"], "acc_mean": [84.0], "acc_std": [0.5],
+    ...     "sparsity": [0.8]},
+    ... ).to_csv(folder / "paper_svm_accuracy_k100.csv", index=False)
+    >>> _ = pd.DataFrame({
+    ...     "dataset": ["Isolet"], "method": ["Lasso"], "acc_mean": [70.0],
+    ...     "acc_std": [1.0]},
+    ... ).to_csv(folder / "paper_baselines_k100.csv", index=False)
+    >>> reference = read_reference(folder, ["accuracy", "baselines"])
+    >>> reference.accuracies[["method", "k", "paper_acc_mean"]].values.tolist()
     [['SET-Attr', 100, 84.0], ['Lasso', 100, 70.0]]
     """
     directory = Path(directory)
@@ -127,13 +134,18 @@ def join_reference(table: pd.DataFrame, reference: Reference | str | Path, windo
     >>> import pandas as pd
     >>> from sparsefs.report.reference import join_reference
     >>> folder = Path("reference")
-    >>> folder.mkdir()
-    >>> _ = pd.DataFrame({"importance_window": ["all_epochs"], "dataset": ["Isolet"], "method": ["SET-Attr"],
-    ...                   "acc_mean": [84.0], "acc_std": [0.5], "sparsity": [0.8]}
-    ...                  ).to_csv(folder / "paper_svm_accuracy_k100.csv", index=False)
-    >>> _ = pd.DataFrame({"dataset": ["Isolet"], "method": ["Lasso"], "acc_mean": [70.0], "acc_std": [1.0]}
-    ...                  ).to_csv(folder / "paper_baselines_k100.csv", index=False)
-    >>> ours = pd.DataFrame({"dataset": ["Isolet"], "method": ["SET-Attr"], "acc_mean": [85.0]})
+    >>> folder.mkdir(exist_ok=True)
+    >>> _ = pd.DataFrame({
+    ...     "importance_window": ["all_epochs"], "dataset": ["Isolet"],
+    ...     "method": ["SET-Attr"], "acc_mean": [84.0], "acc_std": [0.5],
+    ...     "sparsity": [0.8]},
+    ... ).to_csv(folder / "paper_svm_accuracy_k100.csv", index=False)
+    >>> _ = pd.DataFrame({
+    ...     "dataset": ["Isolet"], "method": ["Lasso"], "acc_mean": [70.0],
+    ...     "acc_std": [1.0]},
+    ... ).to_csv(folder / "paper_baselines_k100.csv", index=False)
+    >>> ours = pd.DataFrame(
+    ...     {"dataset": ["Isolet"], "method": ["SET-Attr"], "acc_mean": [85.0]})
     >>> join_reference(ours, folder)[["paper_acc_mean", "paper_sparsity"]].values.tolist()
     [[84.0, 0.8]]
     """

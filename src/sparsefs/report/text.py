@@ -28,8 +28,10 @@ def chosen_configuration(table: pd.DataFrame) -> str:
     >>> from sparsefs.report.text import chosen_configuration
     >>> chosen_configuration(pd.DataFrame({"val_loss": [0.3], "n_configurations": [4]}))
     'the configuration chosen by validation loss'
-    >>> chosen_configuration(pd.DataFrame({"val_loss": [float("nan")], "n_configurations": [4]}))
-    'the first configuration by its parameters (no validation loss was recorded to choose by)'
+    >>> unrecorded = pd.DataFrame({"val_loss": [float("nan")], "n_configurations": [4]})
+    >>> print(chosen_configuration(unrecorded))  # doctest: +NORMALIZE_WHITESPACE
+    the first configuration by its parameters
+    (no validation loss was recorded to choose by)
     """
     unchosen = _unchosen(table)
     if not unchosen.any():
@@ -49,8 +51,10 @@ def selection_note(table: pd.DataFrame) -> str:
     >>> from sparsefs.report.text import selection_note
     >>> selection_note(pd.DataFrame({"val_loss": [0.3, 0.5], "n_configurations": [4, 1]}))
     '(sparsity) chosen by validation loss'
-    >>> print(selection_note(pd.DataFrame({"val_loss": [float("nan")], "n_configurations": [3]})))
-    (sparsity) of the configuration shown; † no validation loss was recorded, so none was chosen: the first by its parameters is shown
+    >>> unrecorded = pd.DataFrame({"val_loss": [float("nan")], "n_configurations": [3]})
+    >>> print(selection_note(unrecorded))  # doctest: +NORMALIZE_WHITESPACE
+    (sparsity) of the configuration shown; † no validation loss was recorded, so none was
+    chosen: the first by its parameters is shown
     """
     unchosen = _unchosen(table)
     if not unchosen.any():
@@ -67,7 +71,8 @@ def format_table(table: pd.DataFrame, k: int, window: str) -> str:
     --------
     >>> from sparsefs.study import open_store, parse_config, run_study
     >>> config = parse_config({
-    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 2, "k": [10]},
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"],
+    ...               "seeds": 2, "k": [10]},
     ...     "baselines": {"lasso": {"grid": {"C": [0.1, 1.0]}}},
     ... })
     >>> summary = run_study(config)
@@ -102,7 +107,7 @@ def format_stability(table: pd.DataFrame, k: int) -> str:
     >>> table = pd.DataFrame({"dataset": ["Isolet"], "method": ["SET-Attr"], "seeds": [5],
     ...                       "stability": [0.71], "lower": [0.66], "upper": [0.76]})
     >>> print(format_stability(table, 100).splitlines()[-1])
-    Isolet 0.71 [0.66, 0.76]
+     Isolet 0.71 [0.66, 0.76]
     """
     if table.empty:
         return f"stability of the top {k}: no dataset and method with two or more finished seeds"
@@ -123,7 +128,8 @@ def format_comparison(table: pd.DataFrame) -> str:
     --------
     >>> import pandas as pd
     >>> from sparsefs.report.text import format_comparison
-    >>> table = pd.DataFrame({"dataset": ["Isolet"], "method": ["SET-Attr"], "acc_mean": [85.0], "acc_std": [1.0],
+    >>> table = pd.DataFrame({"dataset": ["Isolet"], "method": ["SET-Attr"],
+    ...                       "acc_mean": [85.0], "acc_std": [1.0],
     ...                       "sparsity": [0.9], "seeds": [10], "paper_acc_mean": [84.0],
     ...                       "paper_acc_std": [0.5], "paper_sparsity": [0.8]})
     >>> print(format_comparison(table))

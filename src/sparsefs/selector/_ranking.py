@@ -46,14 +46,15 @@ class RankingSelector(SelectorMixin, BaseEstimator):
     >>> import numpy as np
     >>> from sparsefs.selector import RankingSelector
     >>> class Spread(RankingSelector):
-    ...     def __init__(self, n_features_to_select=None, *, threshold=None, validation_fraction=0.2,
-    ...                  random_state=None):
+    ...     def __init__(self, n_features_to_select=None, *, threshold=None,
+    ...                  validation_fraction=0.2, random_state=None):
     ...         self.n_features_to_select = n_features_to_select
     ...         self.threshold = threshold
     ...         self.validation_fraction = validation_fraction
     ...         self.random_state = random_state
     ...     def _rank(self, X, targets, task):
-    ...         train, _ = self._split(X.shape[0], targets.strata, self.random_state, self.validation_fraction)
+    ...         train, _ = self._split(X.shape[0], targets.strata, self.random_state,
+    ...                                self.validation_fraction)
     ...         self.feature_importances_ = X[train].var(axis=0)
     >>> X = np.random.RandomState(0).randn(40, 4) * [1, 5, 0.1, 2]
     >>> Spread(0.5, random_state=0).fit(X).get_support().tolist()

@@ -62,9 +62,11 @@ def resolve_settings(preset: str, params: Mapping) -> dict:
     Examples
     --------
     >>> from sparsefs.selector.presets import resolve_settings
-    >>> resolve_settings("recommended", {"l2": 1e-4, "batch_size": None})["l2"]  # given: it wins
+    >>> # given: it wins
+    >>> resolve_settings("recommended", {"l2": 1e-4, "batch_size": None})["l2"]
     0.0001
-    >>> resolve_settings("recommended", {"l2": None})["l2"], resolve_settings("paper", {})["l2"]
+    >>> (resolve_settings("recommended", {"l2": None})["l2"],
+    ...  resolve_settings("paper", {})["l2"])
     (0.001, 0.0001)
     """
     chosen = _preset(preset)

@@ -79,7 +79,8 @@ def chosen_configurations(store: ResultStore, per: Sequence[str] = PER_METHOD) -
     --------
     >>> from sparsefs.study import open_store, parse_config, run_study
     >>> config = parse_config({
-    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 2, "k": [10]},
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"],
+    ...               "seeds": 2, "k": [10]},
     ...     "baselines": {"lasso": {"grid": {"C": [0.1, 1.0]}}},
     ... })
     >>> summary = run_study(config)
@@ -113,7 +114,8 @@ def chosen_cells(store: ResultStore, per: Sequence[str] = PER_METHOD) -> pd.Data
     --------
     >>> from sparsefs.study import open_store, parse_config, run_study
     >>> config = parse_config({
-    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 2, "k": [10]},
+    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"],
+    ...               "seeds": 2, "k": [10]},
     ...     "baselines": {"lasso": {"grid": {"C": [0.1, 1.0]}}},
     ... })
     >>> summary = run_study(config)
@@ -278,14 +280,14 @@ def stability_table(store: ResultStore, k: int = 100, window: str = "all_epochs"
     --------
     >>> from sparsefs.study import open_store, parse_config, run_study
     >>> config = parse_config({
-    ...     "study": {"store": "study.sqlite", "datasets": ["synthetic-100"], "seeds": 3,
-    ...               "k": [10]},
+    ...     "study": {"store": "stability.sqlite", "datasets": ["synthetic-100"],
+    ...               "seeds": 3, "k": [10]},
     ...     "baselines": {"lasso": {"grid": {"C": [1.0]}}},
     ... })
     >>> summary = run_study(config)
 
     >>> from sparsefs.study import stability_table
-    >>> with open_store("study.sqlite") as store:
+    >>> with open_store("stability.sqlite") as store:
     ...     table = stability_table(store, k=10)
     >>> table[["dataset", "method", "seeds"]].values.tolist()
     [['synthetic-100', 'Lasso', 3]]
