@@ -9,7 +9,7 @@ import pytest
 
 from sparsefs import SparseFeatureSelector
 from sparsefs.selector.presets import PAPER, PRESET_PARAMETERS, PRESETS, preset_params, resolve_settings
-from sparsefs.study import open_store, parse_config, results_table, run_study
+from sparsefs.study import ConfigError, open_store, parse_config, results_table, run_study
 from sparsefs.report.text import format_table
 from sparsefs.study.config import ConfigError
 
@@ -109,6 +109,25 @@ def test_a_study_s_settings_win_over_the_preset(tmp_path):
     assert cells.val_loss.notna().all()
     assert not np.array_equal(first, second)  # each cell trained with its own L2
     assert "chosen by validation loss" in format_table(table, 10, "all_epochs").splitlines()[0]
+
+
+def test_a_study_may_train_every_fit_row_as_the_recommended_preset_does(tmp_path):
+    # [network] validation_fraction = 0: the recommended preset as users run it (no validation
+    # rows, every epoch); no table then claims a choice by validation loss
+    config = parse_config({
+        "study": {"store": str(tmp_path / "p.sqlite"), "datasets": ["synthetic-100"], "seeds": 1, "k": [10]},
+        "network": {"training": ["set"], "sparsity": [0.9], "importance": ["attribution"],
+                    "preset": "recommended", "validation_fraction": 0, "max_epochs": 3},
+    })
+    assert run_study(config).failed == 0
+    with open_store(tmp_path / "p.sqlite") as store:
+        cells = store.query("SELECT val_loss, n_epochs, best_epoch FROM cells")
+        table = results_table(store, k=10)
+    assert cells.val_loss.isna().all() and (cells.n_epochs == 3).all() and (cells.best_epoch == 3).all()
+    assert "chosen by validation loss" not in format_table(table, 10, "all_epochs").splitlines()[0]
+    with pytest.raises(ConfigError, match="validation_fraction"):  # a baseline's validation rows stay the study's
+        parse_config({"study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 1},
+                      "baselines": {"lasso": {"validation_fraction": 0}}})
 
 
 def test_a_study_s_l2_defaults_to_the_preset_s():

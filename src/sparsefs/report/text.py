@@ -56,12 +56,15 @@ def selection_note(table: pd.DataFrame) -> str:
     (sparsity) of the configuration shown; † no validation loss was recorded, so none was
     chosen: the first by its parameters is shown
     """
-    unchosen = _unchosen(table)
-    if not unchosen.any():
+    if not {"val_loss", "n_configurations"} <= set(table.columns):
         return "(sparsity) chosen by validation loss"
-    chosen = (table["n_configurations"] > 1) & ~unchosen
-    return ("(sparsity) chosen by validation loss" if chosen.any() else "(sparsity) of the configuration shown") + (
-        f"; {UNCHOSEN} no validation loss was recorded, so none was chosen: the first by its parameters is shown")
+    unchosen = _unchosen(table)
+    # a choice was made only where there were several configurations and a loss to choose by
+    chosen = (table["n_configurations"] > 1) & table["val_loss"].notna()
+    head = "(sparsity) chosen by validation loss" if chosen.any() else "(sparsity) of the configuration shown"
+    if not unchosen.any():
+        return head
+    return head + f"; {UNCHOSEN} no validation loss was recorded, so none was chosen: the first by its parameters is shown"
 
 
 def format_table(table: pd.DataFrame, k: int, window: str) -> str:
