@@ -61,6 +61,8 @@ nitpick_ignore_regex = [
     ("py:class", r"(abc|numpy|np|pandas|pd|torch|scipy|sklearn|pathlib|os|argparse|collections|typing)\..*"),
     ("py:class", r"(array-like|ndarray|DataFrame|Series|Tensor|sparse matrix|path-like|callable|optional)"),
     ("py:obj", r"sklearn\..*"),  # scikit-learn's classes in "See Also" sections
+    # private base classes (a leading underscore) shown by :show-inheritance: have no page
+    ("py:class", r"sparsefs\.[\w.]*\._[A-Z]\w*"),
 ]
 
 # API reference: autosummary writes a page per public name (generated/), numpydoc renders

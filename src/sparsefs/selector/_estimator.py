@@ -239,7 +239,7 @@ class SparseFeatureSelector(RankingSelector):
     sparsefs.baselines.LassoSelector : L1-regularised linear selection, a strong baseline.
     sparsefs.baselines.LassoNetSelector : A network with a LassoNet path (the paper's baseline).
     sparsefs.baselines.STGSelector : A network with stochastic gates (the paper's baseline).
-    sparsefs.presets : The paper's and the recommended settings (``preset``).
+    sparsefs.selector.presets : The paper's and the recommended settings (``preset``).
     sparsefs.plot.plot_importances : Bar chart of the most important features.
     sklearn.feature_selection.SelectFromModel : Selection by a fitted model's importances.
     sklearn.feature_selection.RFE : Recursive feature elimination.
