@@ -1,0 +1,99 @@
+"""Levers that combine stored rankings, measured against the comparison's selectors.
+
+Usage: SPARSEFS_DATA=... python benchmarks/quality_levers.py [results/quality.sqlite]
+           [--combine recommended+mrmr recommended+anova ...] [--csv out.csv]
+
+A combination ``a+b`` ranks the features by the mean of their ranks in ``a`` and ``b`` (Borda
+count; ties by the better single rank of ``a``), each read as the comparison reads it (the
+recommended preset at its best epoch, the paper's over all epochs, a baseline's one vector),
+from the cells of the same dataset and seed, so it costs no training. Its SVM test accuracy at
+the paper's K (Madelon 20, else 100) on that seed's split is set beside every selector of the
+store (``sparsefs.study.ranks``): mean over seeds per dataset, mean ranks over the datasets
+where every selector has a result, and the Friedman test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import numpy as np
+import pandas as pd
+
+from sparsefs.datasets import load
+from sparsefs.registry import TASKS
+from sparsefs.splitting import dataset_fit_rows
+from sparsefs.study.cells import BASELINE_WINDOW
+from sparsefs.study.ranks import _preset_view, friedman_test, mean_ranks, selector_name, selector_scores, summarise
+from sparsefs.study.selection import paper_k
+from sparsefs.study.store import open_store
+
+
+def stored_vectors(store) -> dict[tuple[str, int, str], np.ndarray]:
+    """(dataset, seed, selector) -> the importance vector the comparison reads (the chosen
+    configuration where a selector has several: the one ``selector_scores`` chose)."""
+    chosen = selector_scores(store)[["dataset", "selector", "params"]].drop_duplicates()
+    cells = store.query("SELECT cell_id, dataset, method, params, seed FROM cells WHERE status = 'done'")
+    vectors = {}
+    for cell in cells.itertuples():
+        params = json.loads(cell.params)
+        name = selector_name(cell.method, params)
+        if not ((chosen.dataset == cell.dataset) & (chosen.selector == name) & (chosen.params == cell.params)).any():
+            continue
+        importances = store.importances(cell.cell_id)
+        if "preset" in params or cell.method in ("set", "rigl", "dense"):
+            metric, window = _preset_view(params)
+        else:
+            metric, window = next(iter(importances)), BASELINE_WINDOW
+        vectors[(cell.dataset, cell.seed, name)] = importances[metric][window]
+    return vectors
+
+
+def borda(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Importances whose order is the mean rank in ``a`` and ``b`` (ties: ``a``'s order)."""
+    rank_a = np.argsort(np.argsort(-a, kind="stable"), kind="stable")
+    rank_b = np.argsort(np.argsort(-b, kind="stable"), kind="stable")
+    return -(rank_a + rank_b + rank_a / (2 * len(a)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("store", nargs="?", default="results/quality.sqlite")
+    parser.add_argument("--combine", nargs="+", default=["recommended+mrmr", "recommended+anova",
+                                                         "recommended+randomforest", "recommended+lasso"])
+    parser.add_argument("--csv")
+    args = parser.parse_args()
+    judge = TASKS["classification"]
+    with open_store(args.store, read_only=True) as store:
+        scores = selector_scores(store)
+        vectors = stored_vectors(store)
+    rows, datasets = [], {}
+    for combination in args.combine:
+        first, second = combination.split("+")
+        for (dataset, seed, name), vector in sorted(vectors.items()):
+            if name != first or (dataset, seed, second) not in vectors:
+                continue
+            data = datasets.setdefault(dataset, load(dataset, download=False))
+            fit_rows, test_rows = dataset_fit_rows(data, seed, "classification")
+            ranking = np.argsort(-borda(vector, vectors[(dataset, seed, second)]), kind="stable")[: paper_k(dataset)]
+            accuracy = judge.evaluate(data.X[fit_rows], data.y[fit_rows], data.X[test_rows], data.y[test_rows],
+                                      ranking)["accuracy"]
+            rows.append({"dataset": dataset, "k": paper_k(dataset), "selector": combination, "seed": seed,
+                         "score": 100 * accuracy, "fit_seconds": np.nan})
+    everything = pd.concat([scores.drop(columns="params"), pd.DataFrame(rows)], ignore_index=True)
+    summary = summarise(everything)
+    # only datasets and seeds where every selector has a result: the ranks compare like with like
+    wide = summary.pivot_table(index="dataset", columns="selector", values="mean")
+    print(wide.round(1).to_markdown())
+    complete = summary[summary.dataset.isin(wide.dropna().index)]
+    print("\nmean ranks over", complete.dataset.nunique(), "datasets:")
+    print(mean_ranks(complete).round(2).to_string())
+    if complete.dataset.nunique() >= 2:
+        result = friedman_test(complete)
+        print(f"\nFriedman: p = {result.p_value:.3g}, critical difference {result.critical_difference:.2f}")
+    if args.csv:
+        summary.to_csv(args.csv, index=False)
+
+
+if __name__ == "__main__":
+    main()
