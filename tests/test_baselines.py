@@ -22,6 +22,8 @@ FAST = {
     "lassonet": {"hidden_dims": (8,), "lambda_start": 1.0, "path_multiplier": 1.3, "n_iters": (200, 20), "patience": (20, 5),
                  "learning_rate": (1e-2, 1e-3)},
     "stg": {"hidden_dims": (16,), "max_epochs": 60, "learning_rate": 1e-2, "lam": 0.5},
+    "extratrees": {"n_estimators": 20},
+    "randomforest": {"n_estimators": 20},
 }
 
 
@@ -203,3 +205,25 @@ def test_every_baseline_selects_by_fraction_threshold_and_auto(informative_first
         VarianceSelector("auto").fit(X)
     with pytest.raises(ValueError, match="threshold='max'"):
         LassoSelector(3, threshold="max").fit(X, y)
+
+
+@pytest.mark.parametrize("name", [name for name, baseline in BASELINES.items() if "classification" in baseline.tasks])
+def test_each_classification_baseline_takes_a_fraction_a_threshold_and_auto(name, informative_first):
+    # Every baseline has the K interface of RankingSelector: threshold, estimator and cv are
+    # its parameters (clone and set_params refuse a parameter __init__ lacks), and fit uses them.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    X, y = informative_first
+    fresh = clone(BASELINES[name]).set_params(random_state=0, **FAST.get(name, {}))
+    fraction = clone(fresh).set_params(n_features_to_select=0.2).fit(X, y)
+    assert fraction.n_features_to_select_ == fraction.get_support().sum() == 6  # 20% of 30 features
+    above = clone(fresh).set_params(n_features_to_select=None, threshold="mean").fit(X, y)
+    importances = above.feature_importances_
+    assert (above.get_support() == (importances >= importances.mean())).all()
+    assert 0 < above.n_features_to_select_ < X.shape[1]
+    auto = clone(fresh).set_params(n_features_to_select="auto", estimator=LogisticRegression(), cv=3).fit(X, y)
+    assert auto.n_features_to_select_ in auto.k_scores_ and auto.get_support().sum() == auto.n_features_to_select_
+    # the score of K = 1 is that of the given estimator on the given folds
+    top = X.astype(np.float32)[:, auto.ranked_features_[:1]]
+    assert auto.k_scores_[1] == pytest.approx(cross_val_score(LogisticRegression(), top, y, cv=3).mean())

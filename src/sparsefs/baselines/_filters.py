@@ -29,9 +29,17 @@ class ANOVASelector(ScoreSelector):
 
     Parameters
     ----------
-    n_features_to_select : int, default=100
-        How many features ``transform`` keeps: those with the highest importance
-        (``ranking_ <= n_features_to_select``).
+    n_features_to_select : int, float, None or "auto", default=100
+        How many features ``transform`` keeps, as for :class:`~sparsefs.SparseFeatureSelector`:
+        a count, a fraction of the features, ``None`` (half; with a ``threshold``, no limit) or
+        ``"auto"`` (the cross-validated score of ``estimator`` over a grid of K).
+    threshold : str, float or None, default=None
+        Keep the features whose importance is at least this (``SelectFromModel``'s: a number,
+        ``"mean"``, ``"median"``, ``"1.5*mean"``); ``n_features_to_select`` then caps the count.
+    estimator : estimator or None, default=None
+        The downstream estimator ``"auto"`` scores (``None``: standardisation and an RBF SVM).
+    cv : int, cross-validation generator or iterable, default=5
+        The cross-validation of ``"auto"``.
     task : {"auto", "classification", "regression"}, default="auto"
         What ``y`` is for; ``"auto"`` follows ``type_of_target(y)``.
     validation_fraction : float in (0, 1), default=0.2
@@ -62,8 +70,12 @@ class ANOVASelector(ScoreSelector):
         "task": [StrOptions({"auto", *tasks})],
     }
 
-    def __init__(self, n_features_to_select=100, *, task="auto", validation_fraction=0.2, random_state=None):
+    def __init__(self, n_features_to_select=100, *, threshold=None, estimator=None, cv=5, task="auto",
+                 validation_fraction=0.2, random_state=None):
         self.n_features_to_select = n_features_to_select
+        self.threshold = threshold
+        self.estimator = estimator
+        self.cv = cv
         self.task = task
         self.validation_fraction = validation_fraction
         self.random_state = random_state
@@ -83,9 +95,17 @@ class MutualInfoSelector(ScoreSelector):
 
     Parameters
     ----------
-    n_features_to_select : int, default=100
-        How many features ``transform`` keeps: those with the highest importance
-        (``ranking_ <= n_features_to_select``).
+    n_features_to_select : int, float, None or "auto", default=100
+        How many features ``transform`` keeps, as for :class:`~sparsefs.SparseFeatureSelector`:
+        a count, a fraction of the features, ``None`` (half; with a ``threshold``, no limit) or
+        ``"auto"`` (the cross-validated score of ``estimator`` over a grid of K).
+    threshold : str, float or None, default=None
+        Keep the features whose importance is at least this (``SelectFromModel``'s: a number,
+        ``"mean"``, ``"median"``, ``"1.5*mean"``); ``n_features_to_select`` then caps the count.
+    estimator : estimator or None, default=None
+        The downstream estimator ``"auto"`` scores (``None``: standardisation and an RBF SVM).
+    cv : int, cross-validation generator or iterable, default=5
+        The cross-validation of ``"auto"``.
     n_neighbors : int, default=3
         Neighbours of the nearest-neighbour estimator (scikit-learn's default).
     n_jobs : int or None, default=None
@@ -122,9 +142,12 @@ class MutualInfoSelector(ScoreSelector):
         "task": [StrOptions({"auto", *tasks})],
     }
 
-    def __init__(self, n_features_to_select=100, *, n_neighbors=3, n_jobs=None, task="auto",
-                 validation_fraction=0.2, random_state=None):
+    def __init__(self, n_features_to_select=100, *, threshold=None, estimator=None, cv=5, n_neighbors=3, n_jobs=None,
+                 task="auto", validation_fraction=0.2, random_state=None):
         self.n_features_to_select = n_features_to_select
+        self.threshold = threshold
+        self.estimator = estimator
+        self.cv = cv
         self.n_neighbors = n_neighbors
         self.n_jobs = n_jobs
         self.task = task

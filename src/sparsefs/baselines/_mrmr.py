@@ -43,9 +43,17 @@ class MRMRSelector(ScoreSelector):
 
     Parameters
     ----------
-    n_features_to_select : int, default=100
-        How many features ``transform`` keeps: those with the highest importance
-        (``ranking_ <= n_features_to_select``).
+    n_features_to_select : int, float, None or "auto", default=100
+        How many features ``transform`` keeps, as for :class:`~sparsefs.SparseFeatureSelector`:
+        a count, a fraction of the features, ``None`` (half; with a ``threshold``, no limit) or
+        ``"auto"`` (the cross-validated score of ``estimator`` over a grid of K).
+    threshold : str, float or None, default=None
+        Keep the features whose importance is at least this (``SelectFromModel``'s: a number,
+        ``"mean"``, ``"median"``, ``"1.5*mean"``); ``n_features_to_select`` then caps the count.
+    estimator : estimator or None, default=None
+        The downstream estimator ``"auto"`` scores (``None``: standardisation and an RBF SVM).
+    cv : int, cross-validation generator or iterable, default=5
+        The cross-validation of ``"auto"``.
     n_ranked : int or None, default=None
         Greedy steps: the first ``n_ranked`` features are ordered by mRMR, the rest by
         relevance alone. None: every feature of positive relevance (exact at every K; a study
@@ -83,9 +91,12 @@ class MRMRSelector(ScoreSelector):
         "task": [StrOptions({"auto", *tasks})],
     }
 
-    def __init__(self, n_features_to_select=100, *, n_ranked=None, task="auto", validation_fraction=0.2,
-                 random_state=None):
+    def __init__(self, n_features_to_select=100, *, threshold=None, estimator=None, cv=5, n_ranked=None, task="auto",
+                 validation_fraction=0.2, random_state=None):
         self.n_features_to_select = n_features_to_select
+        self.threshold = threshold
+        self.estimator = estimator
+        self.cv = cv
         self.n_ranked = n_ranked
         self.task = task
         self.validation_fraction = validation_fraction

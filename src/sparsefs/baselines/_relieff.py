@@ -42,9 +42,17 @@ class ReliefFSelector(ScoreSelector):
 
     Parameters
     ----------
-    n_features_to_select : int, default=100
-        How many features ``transform`` keeps: those with the highest importance
-        (``ranking_ <= n_features_to_select``).
+    n_features_to_select : int, float, None or "auto", default=100
+        How many features ``transform`` keeps, as for :class:`~sparsefs.SparseFeatureSelector`:
+        a count, a fraction of the features, ``None`` (half; with a ``threshold``, no limit) or
+        ``"auto"`` (the cross-validated score of ``estimator`` over a grid of K).
+    threshold : str, float or None, default=None
+        Keep the features whose importance is at least this (``SelectFromModel``'s: a number,
+        ``"mean"``, ``"median"``, ``"1.5*mean"``); ``n_features_to_select`` then caps the count.
+    estimator : estimator or None, default=None
+        The downstream estimator ``"auto"`` scores (``None``: standardisation and an RBF SVM).
+    cv : int, cross-validation generator or iterable, default=5
+        The cross-validation of ``"auto"``.
     n_neighbors : int, default=10
         Nearest hits, and nearest misses of each other class, per sampled row (the value
         Robnik-Šikonja and Kononenko recommend; skrebate's default is 100). A class with fewer
@@ -87,9 +95,12 @@ class ReliefFSelector(ScoreSelector):
         "n_jobs": [Integral, None],
     }
 
-    def __init__(self, n_features_to_select=100, *, n_neighbors=10, max_samples=1000, distance="manhattan",
-                 n_jobs=None, validation_fraction=0.2, random_state=None):
+    def __init__(self, n_features_to_select=100, *, threshold=None, estimator=None, cv=5, n_neighbors=10,
+                 max_samples=1000, distance="manhattan", n_jobs=None, validation_fraction=0.2, random_state=None):
         self.n_features_to_select = n_features_to_select
+        self.threshold = threshold
+        self.estimator = estimator
+        self.cv = cv
         self.n_neighbors = n_neighbors
         self.max_samples = max_samples
         self.distance = distance

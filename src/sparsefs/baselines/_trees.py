@@ -15,6 +15,7 @@ reach it, ``Σ_nodes rows(node) × max_features`` over the trees.
 
 from __future__ import annotations
 
+import textwrap
 from numbers import Integral, Real
 
 from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier, RandomForestRegressor
@@ -38,9 +39,12 @@ class _ForestSelector(ScoreSelector):
         "task": [StrOptions({"auto", "classification", "regression"})],
     }
 
-    def __init__(self, n_features_to_select=100, *, n_estimators=500, max_features="default", n_jobs=None,
-                 task="auto", validation_fraction=0.2, random_state=None):
+    def __init__(self, n_features_to_select=100, *, threshold=None, estimator=None, cv=5, n_estimators=500,
+                 max_features="default", n_jobs=None, task="auto", validation_fraction=0.2, random_state=None):
         self.n_features_to_select = n_features_to_select
+        self.threshold = threshold
+        self.estimator = estimator
+        self.cv = cv
         self.n_estimators = n_estimators
         self.max_features = max_features
         self.n_jobs = n_jobs
@@ -63,26 +67,49 @@ def _features_tried(max_features: int, n_features: int) -> int:
     return max(1, min(int(max_features), n_features))
 
 
+#: The parameters both forest selectors share, described once: each class's docstring stands
+#: where its ``{forest parameters}`` line is (numpydoc pages list every parameter of a class).
+_FOREST_PARAMETERS = """\
+n_features_to_select : int, float, None or "auto", default=100
+    How many features ``transform`` keeps, as for :class:`~sparsefs.SparseFeatureSelector`:
+    a count, a fraction of the features, ``None`` (half; with a ``threshold``, no limit) or
+    ``"auto"`` (the cross-validated score of ``estimator`` over a grid of K).
+threshold : str, float or None, default=None
+    Keep the features whose importance is at least this (``SelectFromModel``'s: a number,
+    ``"mean"``, ``"median"``, ``"1.5*mean"``); ``n_features_to_select`` then caps the count.
+estimator : estimator or None, default=None
+    The downstream estimator ``"auto"`` scores (``None``: standardisation and an RBF SVM).
+cv : int, cross-validation generator or iterable, default=5
+    The cross-validation of ``"auto"``.
+n_estimators : int, default=500
+    Trees in the forest.
+max_features : int, float, "sqrt", "log2", None or "default", default="default"
+    Features tried at each split; "default" keeps scikit-learn's (``"sqrt"`` for classes,
+    every feature for regression).
+n_jobs : int or None, default=None
+    Trees grown in parallel (a study sets its threads per cell).
+task : {"auto", "classification", "regression"}, default="auto"
+    What ``y`` is for; ``"auto"`` follows ``type_of_target(y)``.
+validation_fraction : float in (0, 1), default=0.2
+    Rows a study's split sets apart as for every selector; the forest uses them too.
+"""
+
+
+def _with_forest_parameters(cls):
+    """Put the shared parameter descriptions in ``cls``'s docstring (absent under ``python -OO``)."""
+    if cls.__doc__:
+        cls.__doc__ = cls.__doc__.replace("    {forest parameters}\n", textwrap.indent(_FOREST_PARAMETERS, "    "))
+    return cls
+
+
+@_with_forest_parameters
 class ExtraTreesSelector(_ForestSelector):
     """Rank features by the impurity importance of extremely randomised trees (scikit-learn's
     ``ExtraTreesClassifier`` / ``ExtraTreesRegressor``).
 
     Parameters
     ----------
-    n_features_to_select : int, default=100
-        How many features ``transform`` keeps: those with the highest importance
-        (``ranking_ <= n_features_to_select``).
-    n_estimators : int, default=500
-        Trees in the forest.
-    max_features : int, float, "sqrt", "log2", None or "default", default="default"
-        Features tried at each split; "default" keeps scikit-learn's (``"sqrt"`` for classes,
-        every feature for regression).
-    n_jobs : int or None, default=None
-        Trees grown in parallel (a study sets its threads per cell).
-    task : {"auto", "classification", "regression"}, default="auto"
-        What ``y`` is for; ``"auto"`` follows ``type_of_target(y)``.
-    validation_fraction : float in (0, 1), default=0.2
-        Rows a study's split sets apart as for every selector; the forest uses them too.
+    {forest parameters}
     random_state : int, RandomState instance or None, default=None
         Seeds the split and the forest.
 
@@ -104,37 +131,28 @@ class ExtraTreesSelector(_ForestSelector):
     _forests = (ExtraTreesClassifier, ExtraTreesRegressor)
 
 
+@_with_forest_parameters
 class RandomForestSelector(_ForestSelector):
     """Rank features by the impurity importance of a random forest (scikit-learn's
     ``RandomForestClassifier`` / ``RandomForestRegressor``).
 
     Parameters
     ----------
-    n_features_to_select : int, default=100
-        How many features ``transform`` keeps: those with the highest importance
-        (``ranking_ <= n_features_to_select``).
-    n_estimators : int, default=500
-        Trees in the forest.
-    max_features : int, float, "sqrt", "log2", None or "default", default="default"
-        Features tried at each split; "default" keeps scikit-learn's (``"sqrt"`` for classes,
-        every feature for regression).
-    n_jobs : int or None, default=None
-        Trees grown in parallel (a study sets its threads per cell).
-    task : {"auto", "classification", "regression"}, default="auto"
-        What ``y`` is for; ``"auto"`` follows ``type_of_target(y)``.
-    validation_fraction : float in (0, 1), default=0.2
-        Rows a study's split sets apart as for every selector; the forest uses them too.
+    {forest parameters}
     random_state : int, RandomState instance or None, default=None
         Seeds the split and the forest (its bootstrap samples and feature draws).
 
     Examples
     --------
+    The features whose importance is at least the mean importance, as many as there are:
+
     >>> from sklearn.datasets import make_classification
     >>> from sparsefs.baselines import RandomForestSelector
     >>> X, y = make_classification(200, 20, n_informative=3, n_redundant=0, shuffle=False,
     ...                            random_state=0)
-    >>> selector = RandomForestSelector(3, n_estimators=100, random_state=0).fit(X, y)
-    >>> sorted(selector.ranked_features_[:3].tolist())
+    >>> selector = RandomForestSelector(None, threshold="mean", n_estimators=100,
+    ...                                 random_state=0).fit(X, y)
+    >>> selector.get_support().nonzero()[0].tolist()
     [0, 1, 2]
     """
 
