@@ -338,7 +338,10 @@ def wins_ties_losses(summary: pd.DataFrame, reference: str = RECOMMENDED) -> pd.
 def _wilcoxon(difference: np.ndarray) -> float:
     if len(difference) == 0:
         return float("nan")
-    if not np.any(difference):
+    # Ties (zero differences) are dropped here, as zero_method="wilcox" does: scipy before 1.13
+    # then left the exact distribution for the normal approximation when zeros were present.
+    difference = np.asarray(difference)[np.asarray(difference) != 0]
+    if len(difference) == 0:
         return 1.0
     return float(stats.wilcoxon(difference).pvalue)
 
