@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from sparsefs.datasets import DatasetError
-from sparsefs.study import StoreError, load_config, open_store, run_study
+from sparsefs.study import StoreError, load_config, open_store, parse_config, run_study
 
 from ._helpers import SHARED_DATASETS, assert_one_line_error, needs_data, run_on_terminal, sparsefs
 
@@ -347,3 +347,49 @@ def test_a_refused_study_leaves_no_store_file(tmp_path):
     with pytest.raises(DatasetError, match="1 of 4 labels are missing"):
         run_study(load_config(config), threads=1)
     assert not (tmp_path / "holes.sqlite").exists()
+
+
+def _rule_study(store, min_best_epoch=None, seeds=2):
+    network = {"training": ["dense", "set", "rigl"], "importance": ["attribution", "strength"],
+               "sparsity": [0.5, 0.8, 0.95], "l2": [1e-4], "hidden_layer_sizes": [32, 8], "max_epochs": 12,
+               "patience": 3, "learning_rate": 1e-2}
+    if min_best_epoch is not None:
+        network["min_best_epoch"] = min_best_epoch
+    return parse_config({"study": {"store": str(store), "datasets": ["synthetic-100"], "seeds": seeds,
+                                   "k": [10, 25]}, "network": network})
+
+
+def test_cells_the_best_epoch_rule_cannot_change_are_copied_and_equal_a_training(tmp_path):
+    """A cell with min_best_epoch = 5 whose rule-free twin is stored with a best epoch of 5 or
+    later repeats that twin exactly: the study copies it (recorded in ``derived``) and trains
+    the others; every copied cell equals the same cell trained in a fresh store."""
+    resumed, fresh = tmp_path / "resumed.sqlite", tmp_path / "fresh.sqlite"
+    run_study(_rule_study(resumed, min_best_epoch=1))
+    with sqlite3.connect(resumed) as connection:  # min_best_epoch = 1 is what ran, not the selector's default 5
+        assert min(best for (best,) in connection.execute("SELECT best_epoch FROM cells")) < 5
+    summary = run_study(_rule_study(resumed))
+    assert summary.derived > 0 and summary.ran > 0, summary  # both kinds occur in this grid
+    assert summary.derived + summary.ran == summary.total
+    run_study(_rule_study(fresh))
+
+    def rows(path, sql):
+        with sqlite3.connect(path) as connection:
+            return {row[0]: row[1:] for row in connection.execute(sql)}
+
+    derived = rows(resumed, "SELECT cell_id, source, reason FROM derived")
+    assert len(derived) == summary.derived
+    sources = rows(resumed, "SELECT cell_id, best_epoch FROM cells")
+    assert all(sources[source][0] >= 5 for source, _ in derived.values())
+    assert all("min_best_epoch = 5" in reason for _, reason in derived.values())
+    cells = "SELECT cell_id, params, configuration, status, best_epoch, n_epochs, val_loss, history FROM cells"
+    accuracies = "SELECT cell_id || metric || importance_window || k, accuracy FROM accuracies"
+    vectors = "SELECT cell_id || metric || importance_window, vector FROM importances"
+    fresh_cells = rows(fresh, cells)
+    assert {cell_id: rows(resumed, cells)[cell_id] for cell_id in fresh_cells} == fresh_cells
+    for sql in (accuracies, vectors):
+        expected = rows(fresh, sql)
+        got = rows(resumed, sql)
+        assert {key: got[key] for key in expected} == expected
+    # a second run finds everything done, copies nothing again
+    again = run_study(_rule_study(resumed))
+    assert (again.ran, again.derived, again.already_done) == (0, 0, again.total)

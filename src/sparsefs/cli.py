@@ -351,6 +351,7 @@ def cmd_study(args: argparse.Namespace) -> int:
             plan = plan_study(config, store, force=args.force, retry_failed=args.retry_failed, data_home=args.data_home)
         print(
             f"{len(plan.cells)} cells: {len(plan.to_run)} to run, {len(plan.to_evaluate)} to re-evaluate, "
+            + (f"{len(plan.to_derive)} to copy from runs the best-epoch rule cannot change, " if plan.to_derive else "") +
             f"{len(plan.skipped_failed)} failed (kept; --retry-failed reruns them), "
             f"{plan.n_complete - len(plan.skipped_failed)} done"
         )
@@ -369,6 +370,7 @@ def cmd_study(args: argparse.Namespace) -> int:
     )
     print(
         f"{summary.total} cells: {summary.ran} ran ({summary.failed} failed), {summary.evaluated} re-evaluated, "
+        + (f"{summary.derived} copied from runs the best-epoch rule cannot change, " if summary.derived else "") +
         f"{summary.already_done} were already done; results in {summary.store}"
     )
     if summary.failed or summary.skipped_failed:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -158,6 +158,37 @@ def expand_cells(config: StudyConfig) -> list[Cell]:
 
 #: Selector parameters added after stores were written -> the value every earlier cell ran with.
 ADDED_PARAMETERS = {"min_best_epoch": 1}
+
+
+def rule_free_twin(cell: Cell) -> tuple[Cell, int] | None:
+    """The cell that trains ``cell``'s network without the best-epoch rule, and the rule's
+    epoch; ``None`` for a cell without the rule (a baseline, ``min_best_epoch`` 1).
+
+    Where the twin's best epoch is at least the rule's, the rule cannot change anything: epochs
+    up to ``min_best_epoch`` only count as best earlier, so the run stops at the same epoch
+    (patience counts from a best epoch that is never earlier), the last best epoch is the same
+    and so are every window's importances, the validation loss and the history. A study
+    therefore copies such a twin instead of training again (:func:`~sparsefs.study.run_study`).
+
+    Examples
+    --------
+    >>> from sparsefs.study import expand_cells, parse_config
+    >>> from sparsefs.study.cells import rule_free_twin
+    >>> config = parse_config({
+    ...     "study": {"store": "s.sqlite", "datasets": ["synthetic-100"], "seeds": 1},
+    ...     "network": {"training": ["set"], "importance": ["attribution"],
+    ...                 "sparsity": [0.9], "l2": [1e-4]},
+    ... })
+    >>> cell = expand_cells(config)[0]
+    >>> twin, epoch = rule_free_twin(cell)
+    >>> cell.params["min_best_epoch"], "min_best_epoch" in twin.params, epoch
+    (5, False, 5)
+    """
+    epoch = cell.params.get("min_best_epoch", ADDED_PARAMETERS["min_best_epoch"]) if cell.is_network else 1
+    if epoch <= ADDED_PARAMETERS["min_best_epoch"]:
+        return None
+    params = {name: value for name, value in cell.params.items() if name != "min_best_epoch"}
+    return replace(cell, params=params), epoch
 
 
 def _network_configurations(dataset: str, config: StudyConfig) -> list[tuple]:

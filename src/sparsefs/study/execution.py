@@ -35,7 +35,7 @@ from ..datasets import load
 from ..registry import TASKS
 from ..splitting import dataset_fit_rows
 from ._watchdog import exit_with_driver
-from .cells import BASELINE_WINDOW, Cell, CellOutcome
+from .cells import ADDED_PARAMETERS, BASELINE_WINDOW, Cell, CellOutcome
 
 try:  # POSIX only: on Windows the peak memory of a CPU cell is not recorded
     import resource
@@ -134,8 +134,10 @@ def build_estimator(cell: Cell, task: str = "auto", threads: int | None = None):
             importance=list(cell.metrics),
             random_state=cell.seed,
             n_threads=threads,  # the study's choice for the cell (not part of its id)
-            # the paper split's validation rows, unless the configuration trains on every fit row
-            **{"validation_fraction": 0.2, **cell.params},
+            # the paper split's validation rows, unless the configuration trains on every fit row;
+            # a parameter added since stores were written and not recorded in the cell's id ran
+            # (and runs) with its earlier value, not with the selector's present default
+            **{"validation_fraction": 0.2, **ADDED_PARAMETERS, **cell.params},
         )
     baseline = BASELINES[cell.method]
     known = baseline.get_params()

@@ -15,7 +15,7 @@ import os
 import socket
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import joblib
 from joblib._parallel_backends import LokyBackend, MultiprocessingBackend
@@ -24,7 +24,7 @@ from tqdm import tqdm
 from ._watchdog import exit_with_driver
 from ..registry import added_parts, call_with_parts
 from ..datasets import load
-from .cells import Cell, CellOutcome, expand_cells
+from .cells import Cell, CellOutcome, expand_cells, rule_free_twin
 from .config import ConfigError, StudyConfig, is_data_file
 from .execution import Evaluation, _task, check_cell, evaluate_stored, run_cell
 from .store import ResultStore, StoreError, open_store, store_path
@@ -53,10 +53,14 @@ class StudyPlan:
     to_evaluate: list[Cell]  # finished, but missing accuracies for some K or window
     skipped_failed: list[Cell]  # failed before; rerun with retry_failed
     n_features: dict[str, int]
+    #: (cell, source cell id, why): copied from a stored run that the cell's setting cannot
+    #: change (cells.rule_free_twin); those that miss a K or window are in to_evaluate too
+    to_derive: list[tuple[Cell, str, str]] = field(default_factory=list)
 
     @property
     def n_complete(self) -> int:
-        return len(self.cells) - len(self.to_run) - len(self.to_evaluate)
+        derived_only = [cell for cell, _, _ in self.to_derive if cell not in self.to_evaluate]
+        return len(self.cells) - len(self.to_run) - len(self.to_evaluate) - len(derived_only)
 
 
 @dataclass
@@ -81,6 +85,7 @@ class StudySummary:
     failed: int  # cells that failed in this run
     skipped_failed: int  # cells left failed from earlier runs
     store: str
+    derived: int = 0  # copied from stored runs their setting could not change (StudyPlan.to_derive)
 
 
 def plan_study(
@@ -113,17 +118,44 @@ def plan_study(
         _check_targets(config, store)
     statuses = store.statuses() if store is not None else {}
     evaluated = store.evaluated() if store is not None else {}
+    best_epochs = _best_epochs(store)
     evaluation = Evaluation(config.ks, config.windows)
-    to_run, to_evaluate, skipped = [], [], []
+    to_run, to_evaluate, skipped, to_derive = [], [], [], []
     for cell in cells:
         status = statuses.get(cell.cell_id)
-        if force or status is None or (status == "failed" and retry_failed):
+        derivation = _derivation(cell, best_epochs) if status is None and not force else None
+        if derivation is not None:
+            to_derive.append(derivation)
+            if evaluation.keys(cell, n_features[cell.dataset]) - evaluated.get(derivation[1], set()):
+                to_evaluate.append(cell)
+        elif force or status is None or (status == "failed" and retry_failed):
             to_run.append(cell)
         elif status == "failed":
             skipped.append(cell)
         elif evaluation.keys(cell, n_features[cell.dataset]) - evaluated.get(cell.cell_id, set()):
             to_evaluate.append(cell)
-    return StudyPlan(cells, to_run, to_evaluate, skipped, n_features)
+    return StudyPlan(cells, to_run, to_evaluate, skipped, n_features, to_derive)
+
+
+def _best_epochs(store: ResultStore | None) -> dict[str, int]:
+    if store is None:
+        return {}
+    rows = store.query("SELECT cell_id, best_epoch FROM cells WHERE status = 'done' AND best_epoch IS NOT NULL")
+    return {cell_id: int(best) for cell_id, best in zip(rows["cell_id"], rows["best_epoch"])}
+
+
+def _derivation(cell: Cell, best_epochs: dict[str, int]) -> tuple[Cell, str, str] | None:
+    """A stored run that ``cell`` would repeat exactly: its rule-free twin, where that twin's
+    best epoch is not earlier than the rule's (see :func:`~sparsefs.study.cells.rule_free_twin`)."""
+    twin = rule_free_twin(cell)
+    if twin is None:
+        return None
+    source, epoch = twin[0].cell_id, twin[1]
+    best = best_epochs.get(source)
+    if best is None or best < epoch:
+        return None
+    return cell, source, (f"copied from the same run without min_best_epoch = {epoch}: its best epoch ({best}) "
+                          f"is not earlier, so the rule changes nothing")
 
 
 def run_study(
@@ -177,6 +209,9 @@ def run_study(
         bar = stack.enter_context(tqdm(total=len(plan.cells), initial=plan.n_complete, unit="cell", desc="study",
                                        disable=not progress, dynamic_ncols=True))
         bar.set_postfix(failed=len(plan.skipped_failed))
+        for cell, source, reason in plan.to_derive:
+            results.derive(cell, source, reason)
+            bar.update(cell not in plan.to_evaluate)
         for outcome in _outcomes(plan, results, evaluation, data_home, threads, jobs):
             _store(results, outcome)
             failed += outcome.status == "failed"
@@ -187,6 +222,7 @@ def run_study(
         already_done=plan.n_complete - len(plan.skipped_failed),
         ran=len(plan.to_run),
         evaluated=len(plan.to_evaluate),
+        derived=len(plan.to_derive),
         failed=failed,
         skipped_failed=len(plan.skipped_failed),
         store=str(location),

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .cells import CellOutcome
+from .cells import Cell, CellOutcome
 
 SCHEMA_VERSION = "1"
 #: ``PRAGMA application_id`` of stores created by sparsefs ("spfs"); older stores have 0 and
@@ -115,6 +115,13 @@ CREATE TABLE IF NOT EXISTS scores (
     value REAL NOT NULL,
     PRIMARY KEY (cell_id, metric, importance_window, k, measure)
 );
+-- cells copied from a run that the setting which tells them apart could not change
+-- (cells.rule_free_twin): the source cell and why
+CREATE TABLE IF NOT EXISTS derived (
+    cell_id TEXT PRIMARY KEY REFERENCES cells (cell_id),
+    source TEXT NOT NULL REFERENCES cells (cell_id),
+    reason TEXT NOT NULL
+);
 CREATE INDEX IF NOT EXISTS cells_by_configuration ON cells (dataset, method, params);
 """
 
@@ -161,6 +168,11 @@ class ResultStore(ABC):
     @abstractmethod
     def add_accuracies(self, cell_id: str, accuracies: Iterable[tuple[str, str, int, float]], scores=()) -> None:
         """Add accuracies evaluated later from a cell's stored importances, in one transaction."""
+
+    @abstractmethod
+    def derive(self, cell: Cell, source: str, reason: str) -> None:
+        """Store ``cell`` as a copy of the finished cell ``source`` (its measurements,
+        importances and accuracies), recording ``source`` and ``reason`` in ``derived``."""
 
     @abstractmethod
     def importances(self, cell_id: str) -> dict[str, dict[str, np.ndarray]]:
@@ -271,7 +283,7 @@ class SQLiteStore(ResultStore):
         columns = ", ".join(row)
         placeholders = ", ".join("?" for _ in row)
         with self._connection:
-            for table in ("accuracies", "importances", "scores"):
+            for table in ("accuracies", "importances", "scores", "derived"):
                 self._connection.execute(f"DELETE FROM {table} WHERE cell_id = ?", (cell.cell_id,))
             self._connection.execute(f"INSERT OR REPLACE INTO cells ({columns}) VALUES ({placeholders})", tuple(row.values()))
             self._connection.executemany(
@@ -283,6 +295,27 @@ class SQLiteStore(ResultStore):
                 ],
             )
             self._insert_accuracies(cell.cell_id, outcome.accuracies, outcome.scores)
+
+    @_sqlite_errors
+    def derive(self, cell: Cell, source: str, reason: str) -> None:
+        copied = ", ".join(("dataset", "method", "seed", "sparsity", "l2", "status") + RECORD_COLUMNS)
+        with self._connection:
+            for table in ("accuracies", "importances", "scores", "derived"):
+                self._connection.execute(f"DELETE FROM {table} WHERE cell_id = ?", (cell.cell_id,))
+            inserted = self._connection.execute(
+                f"INSERT OR REPLACE INTO cells (cell_id, params, configuration, {copied}) "
+                f"SELECT ?, ?, ?, {copied} FROM cells WHERE cell_id = ? AND status = 'done'",
+                (cell.cell_id, cell.params_key, json.dumps(cell.configuration(), sort_keys=True), source),
+            ).rowcount
+            if inserted != 1:
+                raise StoreError(f"cannot derive cell {cell.cell_id}: {source} is not a finished cell of this store")
+            for table, columns in (("importances", "metric, importance_window, vector"),
+                                   ("accuracies", "metric, importance_window, k, accuracy"),
+                                   ("scores", "metric, importance_window, k, measure, value")):
+                self._connection.execute(
+                    f"INSERT INTO {table} SELECT ?, {columns} FROM {table} WHERE cell_id = ?", (cell.cell_id, source)
+                )
+            self._connection.execute("INSERT INTO derived VALUES (?, ?, ?)", (cell.cell_id, source, reason))
 
     @_sqlite_errors
     def add_accuracies(self, cell_id: str, accuracies, scores=()) -> None:
