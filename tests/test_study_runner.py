@@ -393,3 +393,34 @@ def test_cells_the_best_epoch_rule_cannot_change_are_copied_and_equal_a_training
     # a second run finds everything done, copies nothing again
     again = run_study(_rule_study(resumed))
     assert (again.ran, again.derived, again.already_done) == (0, 0, again.total)
+
+    # The store now holds two studies; --config reads one of them as if it were alone.
+    config = tmp_path / "rule.toml"
+    config.write_text(f"""
+[study]
+store = "{resumed}"
+datasets = ["synthetic-100"]
+seeds = 2
+k = [10, 25]
+
+[network]
+training = ["dense", "set", "rigl"]
+importance = ["attribution", "strength"]
+sparsity = [0.5, 0.8, 0.95]
+l2 = [1e-4]
+hidden_layer_sizes = [32, 8]
+max_epochs = 12
+patience = 3
+learning_rate = 1e-2
+""")
+    tables = {}
+    for name, store, scope in (("scoped", resumed, ["--config", config]), ("alone", fresh, []),
+                               ("both", resumed, [])):
+        result = sparsefs("results", store, "--k", 10, "--csv", tmp_path / f"{name}.csv", *scope)
+        assert result.returncode == 0, result.stderr
+        tables[name] = pd.read_csv(tmp_path / f"{name}.csv").drop(columns="fit_seconds")  # timings differ
+    pd.testing.assert_frame_equal(tables["scoped"], tables["alone"])
+    assert not tables["both"].equals(tables["alone"])  # without --config, the rule-free cells take part
+    report = sparsefs("report", resumed, "--out", tmp_path / "report", "--k", 10, "--config", config)
+    assert report.returncode == 0, report.stderr
+    assert f"{summary.derived} of the finished cells are copies" in (tmp_path / "report" / "index.html").read_text()

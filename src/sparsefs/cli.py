@@ -388,6 +388,7 @@ def cmd_results(args: argparse.Namespace) -> int:
 
     reference = read_reference(args.reference, ACCURACY_FILES) if args.reference else None
     with open_store(args.store, read_only=True) as store:
+        _restrict(store, args.config)
         if args.failures:
             failed = store.query(
                 "SELECT dataset, method, params, seed, error FROM cells WHERE status = 'failed' ORDER BY dataset, method, seed"
@@ -414,11 +415,20 @@ def cmd_results(args: argparse.Namespace) -> int:
     return 0
 
 
+def _restrict(store, configs: list[str] | None) -> None:
+    """``--config``: read only the cells of these study configurations."""
+    from .study import expand_cells, load_config
+
+    if configs:
+        store.restrict_to(cell.cell_id for path in configs for cell in expand_cells(load_config(path)))
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import write_report
     from .study import open_store
 
     with open_store(args.store, read_only=True) as store:
+        _restrict(store, args.config)
         summary = write_report(store, args.out, k=args.k, window=args.window, reference_dir=args.reference,
                                overwrite=args.force)
     print(f"wrote {len(summary.files)} files to {summary.out_dir}; open {summary.index} in a browser")
@@ -613,6 +623,9 @@ def build_parser() -> argparse.ArgumentParser:
     results.add_argument("--csv", help="also write the table (with costs) to this CSV file")
     results.add_argument("--reference", help="folder of the paper's CSV tables, to print ours beside them")
     results.add_argument("--failures", action="store_true", help="list the failed cells and their errors instead")
+    results.add_argument("--config", action="append", metavar="CONFIG",
+                         help="only the cells of this study configuration (repeatable; default: every cell of the store, which may "
+                              "hold several studies)")
     results.set_defaults(handler=cmd_results)
 
     report = commands.add_parser("report", help="the paper's tables and figures from a results store, as a web page")
@@ -621,6 +634,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--k", type=_positive_int, default=100, help="number of selected features of the tables (default 100)")
     report.add_argument("--window", choices=["all_epochs", "best_epoch", "last_iteration"], default="all_epochs")
     report.add_argument("--reference", help="folder of the paper's CSV tables, to compare with (paper_comparison.md)")
+    report.add_argument("--config", action="append", metavar="CONFIG",
+                        help="only the cells of this study configuration (repeatable; default: every cell of the store, which may "
+                              "hold several studies)")
     report.add_argument("--force", action="store_true",
                         help="write into --out even if it holds other files (replacing index.html, summary.md, ...)")
     report.set_defaults(handler=cmd_report)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..datasets import REGISTRY, get_spec
 from ..registry import BASELINES, TRAINING_METHODS
-from ..study import ResultStore, paper_k, results_table, stability_table
+from ..study import ResultStore, StoreError, paper_k, results_table, stability_table
 from . import figures
 from .comparison import (
     category_counts,
@@ -224,6 +224,13 @@ class _Report:
                                           + sorted(set(per_dataset.index) - set(order)))
         section.frames.append(("Cells and seeds, per dataset", per_dataset.rename_axis("dataset").reset_index()))
         self.contents_frames = section.frames
+        derived = _derived_cells(self.store)
+        if derived:
+            section.notes.append(
+                f"{derived} of the finished cells are copies of stored runs made without the best-epoch rule "
+                "(min_best_epoch): their best epoch was not earlier than the rule's, so the rule could not "
+                "change them (the store's table 'derived' names each one's source)."
+            )
         counts = per_dataset.loc[self.datasets, "finished"] if self.datasets else pd.Series(dtype=int)
         if counts.nunique() > 1:
             section.notes.append(
@@ -586,3 +593,13 @@ def _seed_range(seeds: pd.Series) -> str:
 def _slug(name: str) -> str:
     """A file-name-safe form of a dataset name."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+
+
+def _derived_cells(store) -> int:
+    """Finished cells copied from a run their setting could not change (stores before the
+    ``derived`` table have none)."""
+    try:
+        counted = store.query("SELECT COUNT(*) AS n FROM derived JOIN cells USING (cell_id) WHERE status = 'done'")
+    except StoreError:
+        return 0
+    return int(counted["n"].iloc[0])

@@ -175,6 +175,11 @@ class ResultStore(ABC):
         importances and accuracies), recording ``source`` and ``reason`` in ``derived``."""
 
     @abstractmethod
+    def restrict_to(self, cell_ids: Iterable[str]) -> None:
+        """Make every later read of this (read-only) store see only the cells ``cell_ids``
+        and their rows: a store may hold several studies (``sparsefs results --config``)."""
+
+    @abstractmethod
     def importances(self, cell_id: str) -> dict[str, dict[str, np.ndarray]]:
         """``metric -> window -> vector`` of a stored cell."""
 
@@ -316,6 +321,21 @@ class SQLiteStore(ResultStore):
                     f"INSERT INTO {table} SELECT ?, {columns} FROM {table} WHERE cell_id = ?", (cell.cell_id, source)
                 )
             self._connection.execute("INSERT INTO derived VALUES (?, ?, ?)", (cell.cell_id, source, reason))
+
+    @_sqlite_errors
+    def restrict_to(self, cell_ids: Iterable[str]) -> None:
+        if not self.read_only:
+            raise StoreError("only a store opened read-only can be restricted to some of its cells")
+        # Views in SQLite's temporary schema shadow the tables of the same name for every query
+        # that follows, and live in memory: the file is not touched.
+        connection = self._connection
+        tables = {name for (name,) in connection.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")}
+        connection.execute("CREATE TEMP TABLE IF NOT EXISTS scope (cell_id TEXT PRIMARY KEY)")
+        connection.execute("DELETE FROM temp.scope")
+        connection.executemany("INSERT OR IGNORE INTO temp.scope VALUES (?)", ((cell_id,) for cell_id in cell_ids))
+        for table in sorted(tables & {"cells", "importances", "accuracies", "scores", "derived"}):
+            connection.execute(f"CREATE TEMP VIEW IF NOT EXISTS {table} AS SELECT * FROM main.{table} "
+                               "WHERE cell_id IN (SELECT cell_id FROM temp.scope)")
 
     @_sqlite_errors
     def add_accuracies(self, cell_id: str, accuracies, scores=()) -> None:
