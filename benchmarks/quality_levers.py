@@ -3,7 +3,8 @@
 Usage: SPARSEFS_DATA=... python benchmarks/quality_levers.py [results/quality.sqlite]
            [--combine recommended+mrmr recommended+anova ...] [--csv out.csv]
 
-A combination ``a+b`` ranks the features by the mean of their ranks in ``a`` and ``b`` (Borda
+A name ``recommended/strength@best_epoch`` reads another stored metric and window of the same
+network fits. A combination ``a+b`` ranks the features by the mean of their ranks in ``a`` and ``b`` (Borda
 count; ties by the better single rank of ``a``), each read as the comparison reads it (the
 recommended preset at its best epoch, the paper's over all epochs, a baseline's one vector),
 from the cells of the same dataset and seed, so it costs no training. Its SVM test accuracy at
@@ -43,6 +44,10 @@ def stored_vectors(store) -> dict[tuple[str, int, str], np.ndarray]:
         importances = store.importances(cell.cell_id)
         if "preset" in params or cell.method in ("set", "rigl", "dense"):
             metric, window = _preset_view(params)
+            # every other stored view of the same fits: "recommended/strength@best_epoch"
+            for other_metric, windows in importances.items():
+                for other_window, vector in windows.items():
+                    vectors[(cell.dataset, cell.seed, f"{name}/{other_metric}@{other_window}")] = vector
         else:
             metric, window = next(iter(importances)), BASELINE_WINDOW
         vectors[(cell.dataset, cell.seed, name)] = importances[metric][window]
@@ -69,13 +74,14 @@ def main() -> None:
         vectors = stored_vectors(store)
     rows, datasets = [], {}
     for combination in args.combine:
-        first, second = combination.split("+")
+        first, _, second = combination.partition("+")  # a single name: another view of a network's fits
         for (dataset, seed, name), vector in sorted(vectors.items()):
-            if name != first or (dataset, seed, second) not in vectors:
+            if name != first or (second and (dataset, seed, second) not in vectors):
                 continue
             data = datasets.setdefault(dataset, load(dataset, download=False))
             fit_rows, test_rows = dataset_fit_rows(data, seed, "classification")
-            ranking = np.argsort(-borda(vector, vectors[(dataset, seed, second)]), kind="stable")[: paper_k(dataset)]
+            combined = borda(vector, vectors[(dataset, seed, second)]) if second else vector
+            ranking = np.argsort(-combined, kind="stable")[: paper_k(dataset)]
             accuracy = judge.evaluate(data.X[fit_rows], data.y[fit_rows], data.X[test_rows], data.y[test_rows],
                                       ranking)["accuracy"]
             rows.append({"dataset": dataset, "k": paper_k(dataset), "selector": combination, "seed": seed,
