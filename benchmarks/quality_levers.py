@@ -1,7 +1,8 @@
 """Levers that combine stored rankings, measured against the comparison's selectors.
 
 Usage: SPARSEFS_DATA=... python benchmarks/quality_levers.py [results/quality.sqlite]
-           [--combine recommended+mrmr recommended+anova ...] [--csv out.csv]
+           [--combine recommended+mrmr recommended/strength@best_epoch ...] [--seeds 3 4]
+           [--datasets ...] [--csv out.csv]
 
 A name ``recommended/strength@best_epoch`` reads another stored metric and window of the same
 network fits. A combination ``a+b`` ranks the features by the mean of their ranks in ``a`` and ``b`` (Borda
@@ -67,11 +68,19 @@ def main() -> None:
     parser.add_argument("--combine", nargs="+", default=["recommended+mrmr", "recommended+anova",
                                                          "recommended+randomforest", "recommended+lasso"])
     parser.add_argument("--csv")
+    parser.add_argument("--seeds", nargs="+", type=int, help="only these seeds (e.g. held out from a choice)")
+    parser.add_argument("--datasets", nargs="+", help="only these datasets")
     args = parser.parse_args()
     judge = TASKS["classification"]
     with open_store(args.store, read_only=True) as store:
         scores = selector_scores(store)
         vectors = stored_vectors(store)
+    if args.seeds is not None:
+        scores = scores[scores.seed.isin(args.seeds)]
+        vectors = {key: vector for key, vector in vectors.items() if key[1] in args.seeds}
+    if args.datasets is not None:
+        scores = scores[scores.dataset.isin(args.datasets)]
+        vectors = {key: vector for key, vector in vectors.items() if key[0] in args.datasets}
     rows, datasets = [], {}
     for combination in args.combine:
         first, _, second = combination.partition("+")  # a single name: another view of a network's fits
