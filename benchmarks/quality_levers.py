@@ -17,7 +17,6 @@ where every selector has a result, and the Friedman test.
 from __future__ import annotations
 
 import argparse
-import json
 
 import numpy as np
 import pandas as pd
@@ -25,33 +24,22 @@ import pandas as pd
 from sparsefs.datasets import load
 from sparsefs.registry import TASKS
 from sparsefs.splitting import dataset_fit_rows
-from sparsefs.study.cells import BASELINE_WINDOW
-from sparsefs.study.ranks import _preset_view, friedman_test, mean_ranks, selector_name, selector_scores, summarise
+from sparsefs.study.ranks import (chosen_selector_cells, friedman_test, mean_ranks, selector_scores, selector_vectors,
+                                  summarise)
 from sparsefs.study.selection import paper_k
 from sparsefs.study.store import open_store
 
 
 def stored_vectors(store) -> dict[tuple[str, int, str], np.ndarray]:
-    """(dataset, seed, selector) -> the importance vector the comparison reads (the chosen
-    configuration where a selector has several: the one ``selector_scores`` chose)."""
-    chosen = selector_scores(store)[["dataset", "selector", "params"]].drop_duplicates()
-    cells = store.query("SELECT cell_id, dataset, method, params, seed FROM cells WHERE status = 'done'")
-    vectors = {}
-    for cell in cells.itertuples():
-        params = json.loads(cell.params)
-        name = selector_name(cell.method, params)
-        if not ((chosen.dataset == cell.dataset) & (chosen.selector == name) & (chosen.params == cell.params)).any():
-            continue
-        importances = store.importances(cell.cell_id)
-        if "preset" in params or cell.method in ("set", "rigl", "dense"):
-            metric, window = _preset_view(params)
-            # every other stored view of the same fits: "recommended/strength@best_epoch"
-            for other_metric, windows in importances.items():
-                for other_window, vector in windows.items():
-                    vectors[(cell.dataset, cell.seed, f"{name}/{other_metric}@{other_window}")] = vector
-        else:
-            metric, window = next(iter(importances)), BASELINE_WINDOW
-        vectors[(cell.dataset, cell.seed, name)] = importances[metric][window]
+    """(dataset, seed, selector) -> the importance vector the comparison reads
+    (``selector_vectors``), and for our network every other stored view of the same fits
+    under ``selector/metric@window``."""
+    vectors = selector_vectors(store)
+    for cell in chosen_selector_cells(store).itertuples():
+        if isinstance(cell.view_metric, str):  # a network: its other metrics and windows
+            for metric, windows in store.importances(cell.cell_id).items():
+                for window, vector in windows.items():
+                    vectors[(cell.dataset, int(cell.seed), f"{cell.selector}/{metric}@{window}")] = vector
     return vectors
 
 

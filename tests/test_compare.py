@@ -122,6 +122,38 @@ def test_the_report_has_the_selector_section_and_diagram(both_presets, tmp_path)
     assert set(written.selector) == {"anova", "lasso", "mrmr", "paper", "recommended"}
 
 
+def test_the_selector_section_shows_coverage_where_the_truth_is_known(tmp_path):
+    """On synthetic-<m> each selector's coverage of the informative features (the chosen
+    configuration, at the selector's view) is tabled per m, equal to a direct count."""
+    from sparsefs.datasets import load
+    from sparsefs.evaluation import coverage
+    from sparsefs.report import write_report
+
+    store = str(tmp_path / "synthetic.sqlite")
+    run_study(parse_config({"study": {"store": store, "datasets": ["synthetic-100", "synthetic-500"], "seeds": 2,
+                                      "k": [100]},
+                            "baselines": {"anova": {}, "mrmr": {}, "lasso": {"grid": {"C": [0.01, 1.0]}}}}))
+    with open_store(store, read_only=True) as opened:
+        write_report(opened, tmp_path / "report", k=100)
+        chosen = selector_scores(opened, k=100)
+        cells = opened.query("SELECT cell_id, dataset, method, params, seed FROM cells")
+        expected = {}
+        for cell in cells.itertuples():
+            if not ((chosen.dataset == cell.dataset) & (chosen.selector == cell.method)
+                    & (chosen.params == cell.params)).any():
+                continue  # the C that was not chosen
+            (vector,) = [windows["final"] for windows in opened.importances(cell.cell_id).values()]
+            found = coverage(np.argsort(-vector, kind="stable"), load(cell.dataset).informative, 100)
+            expected.setdefault((cell.method, int(cell.dataset.split("-")[1])), []).append(found)
+    written = pd.read_csv(tmp_path / "report" / "tables" / "selector_coverage.csv")
+    assert len(written) == 3 * 2 and set(written.seeds) == {2}
+    for row in written.itertuples():
+        assert row.mean == pytest.approx(np.mean(expected[(row.selector, row.m)]))
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert "Coverage of the informative features among the first 100" in page
+    assert "m = 500: the most informative features" in page
+
+
 # --- sparsefs compare ----------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..datasets import coverage, load
 from ..study import ResultStore
+from ..study.ranks import selector_vectors
 from .results import chosen_importances, synthetic_size
 
 
@@ -32,6 +33,25 @@ def coverage_scores(store: ResultStore, datasets: Sequence[str], window: str) ->
         for row in vectors.itertuples()
     ]
     return pd.DataFrame(rows, columns=["dataset", "m", "method", "seed", "coverage", "k"])
+
+
+def selector_coverage(store: ResultStore, datasets: Sequence[str]) -> pd.DataFrame:
+    """Coverage per selector of the comparison (``sparsefs.study.ranks``: our network by its
+    preset, baselines by name), each at its own view of its chosen configuration: mean and
+    population std over seeds per selector and ``m``, and the seeds.
+
+    Columns: selector, m, mean, std, seeds.
+    """
+    informative = {dataset: load(dataset).informative for dataset in datasets}
+    rows = [
+        (selector, synthetic_size(dataset), seed,
+         coverage(np.argsort(-vector, kind="stable"), informative[dataset], len(informative[dataset])))
+        for (dataset, seed, selector), vector in selector_vectors(store, datasets).items()
+    ]
+    scores = pd.DataFrame(rows, columns=["selector", "m", "seed", "coverage"])
+    return (scores.groupby(["selector", "m"])
+            .agg(mean=("coverage", "mean"), std=("coverage", lambda c: np.std(c)), seeds=("seed", "nunique"))
+            .reset_index())
 
 
 def coverage_summary(scores: pd.DataFrame) -> pd.DataFrame:

@@ -23,14 +23,18 @@ from ..study.ranks import (
     wins_ties_losses,
     write_summary_csv,
 )
+from .._csvsafe import escape_frame
+from .coverage import selector_coverage
 from .figures import DPI
 from .html import FigureEntry, Section
 from .tables import MISSING
 
 
-def selector_section(store: ResultStore, out: Path, k: int, datasets: Sequence[str]) -> tuple[Section, list[Path]]:
+def selector_section(store: ResultStore, out: Path, k: int, datasets: Sequence[str],
+                     synthetic: Sequence[str] = ()) -> tuple[Section, list[Path]]:
     """The section and the files it wrote (``tables/selector_summary.csv`` in the long form of
-    ``docs/quality/summary.csv``, ``figures/critical_difference.png``)."""
+    ``docs/quality/summary.csv``, ``figures/critical_difference.png``, and with ``synthetic``
+    datasets ``tables/selector_coverage.csv``: the informative features each selector finds)."""
     section = Section("selectors", "Selectors compared: mean ranks and critical difference",
                       "Every selector of the store (our network by its preset, baselines by name), each dataset at "
                       f"K={k}" + (" (Madelon at the paper's 20)" if k == 100 else "") + ": the chosen "
@@ -39,14 +43,16 @@ def selector_section(store: ResultStore, out: Path, k: int, datasets: Sequence[s
                       "and the Nemenyi critical difference (Demšar 2006), and the recommended preset against each "
                       "selector (wins, ties at two decimals, losses; paired two-sided Wilcoxon signed-rank p over "
                       "datasets).")
+    files = _coverage_frames(section, store, out, synthetic)
     ks = {d: (paper_k(d) if k == 100 else k) for d in datasets}
     summary = summarise(selector_scores(store, ks))
     summary = summary[summary.dataset.isin(datasets)]
     if summary.selector.nunique() < 2:
-        section.no_data = "fewer than two selectors with finished cells of a benchmark dataset"
-        return section, []
-    files = [write_summary_csv(summary, out / "tables" / "selector_summary.csv")]
-    section.downloads.append(files[0])
+        if not files:
+            section.no_data = "fewer than two selectors with finished cells of a benchmark dataset"
+        return section, files
+    files.append(write_summary_csv(summary, out / "tables" / "selector_summary.csv"))
+    section.downloads.append(files[-1])
     ranks = mean_ranks(summary)
     order = list(ranks.index) + sorted(set(summary.selector) - set(ranks.index))
     entries = summary.assign(entry=[f"{m:.2f} ± {s:.2f}" for m, s in zip(summary["mean"], summary["std"])])
@@ -79,6 +85,32 @@ def selector_section(store: ResultStore, out: Path, k: int, datasets: Sequence[s
             f"the left); selectors joined by a bar are within the Nemenyi critical difference "
             f"({result.critical_difference:.2f} at α={result.alpha:g}) of each other, so not told apart.")))
     return section, files
+
+
+def _coverage_frames(section: Section, store: ResultStore, out: Path, synthetic: Sequence[str]) -> list[Path]:
+    """Where the truth is known (``synthetic-<m>``): each selector's coverage of the informative
+    features among its first 100, per m, and which selector leads at each m."""
+    if not synthetic:
+        return []
+    found = selector_coverage(store, synthetic)
+    if found.selector.nunique() < 2:
+        return []
+    wide = (found.assign(entry=[f"{m:.2f} ± {s:.2f}" for m, s in zip(found["mean"], found["std"])])
+            .pivot(index="selector", columns="m", values="entry").fillna(MISSING))
+    order = found.groupby("selector")["mean"].mean().sort_values(ascending=False).index
+    wide = wide.reindex(order)
+    wide.columns = [f"m = {m}" for m in wide.columns]
+    section.frames.append((f"Coverage of the informative features among the first 100 (synthetic benchmark), mean ± std "
+                           f"over seeds ({_seed_range(found.seeds)})", wide.rename_axis("selector").reset_index()))
+    for m, at_m in found.groupby("m"):
+        best = at_m["mean"].max()
+        section.notes.append(f"m = {m}: the most informative features ({best:.2f}) are found by "
+                             f"{', '.join(sorted(at_m.selector[at_m['mean'] == best]))}.")
+    path = out / "tables" / "selector_coverage.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    escape_frame(found).to_csv(path, index=False)
+    section.downloads.append(path)
+    return [path]
 
 
 def _incomplete(summary: pd.DataFrame) -> list[str]:

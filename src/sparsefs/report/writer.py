@@ -273,7 +273,7 @@ class _Report:
         return section
 
     def selector_section(self) -> Section:
-        section, files = selector_section(self.store, self.out, self.k, self.datasets)
+        section, files = selector_section(self.store, self.out, self.k, self.datasets, self.contents.synthetic)
         self.files += files
         return section
 

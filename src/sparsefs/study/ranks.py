@@ -39,8 +39,8 @@ from .cells import BASELINE_WINDOW
 from .selection import paper_k
 from .store import ResultStore
 
-__all__ = ["FriedmanResult", "critical_difference", "friedman_test", "long_summary", "mean_ranks",
-           "nemenyi_groups", "rank_table", "selector_name", "selector_scores", "summarise", "wins_ties_losses",
+__all__ = ["FriedmanResult", "chosen_selector_cells", "critical_difference", "friedman_test", "long_summary", "mean_ranks",
+           "nemenyi_groups", "rank_table", "selector_name", "selector_scores", "selector_vectors", "summarise", "wins_ties_losses",
            "write_summary_csv", "RECOMMENDED", "PAPER_SELECTOR"]
 
 #: The selector names of our network with each preset.
@@ -103,20 +103,9 @@ def selector_scores(store: ResultStore, k: int | Mapping[str, int] | None = None
     (['anova', 'lasso'], 4)
     """
     columns = ["dataset", "k", "selector", "seed", "score", "fit_seconds", "params"]
-    cells = store.query(_CELLS)
+    cells = chosen_selector_cells(store)
     if cells.empty:
         return pd.DataFrame(columns=columns)
-    parsed = [json.loads(text) for text in cells.params]
-    cells["selector"] = [selector_name(m, p) for m, p in zip(cells.method, parsed)]
-    views = [(None, BASELINE_WINDOW) if m not in TRAINING_METHODS else _preset_view(p) for m, p in zip(cells.method, parsed)]
-    cells["view_metric"] = [metric for metric, _ in views]
-    cells["view_window"] = [window for _, window in views]
-    # the chosen configuration: lowest validation loss averaged over seeds (none: last), then params
-    configurations = cells.groupby(["dataset", "selector", "params"], as_index=False).val_loss.mean()
-    configurations["no_loss"] = configurations.val_loss.isna()
-    chosen = (configurations.sort_values(["dataset", "selector", "no_loss", "val_loss", "params"])
-              .drop_duplicates(["dataset", "selector"])[["dataset", "selector", "params"]])
-    cells = cells.merge(chosen, on=["dataset", "selector", "params"])
     accuracies = store.query(_ACCURACIES)
     rows = cells.merge(accuracies, on="cell_id")
     network = rows.view_metric.notna()
@@ -125,6 +114,43 @@ def selector_scores(store: ResultStore, k: int | Mapping[str, int] | None = None
     rows = rows[rows.k == wanted]
     rows = rows.assign(score=100 * rows.accuracy)
     return rows[columns].sort_values(["dataset", "selector", "seed"]).reset_index(drop=True)
+
+
+def chosen_selector_cells(store: ResultStore) -> pd.DataFrame:
+    """The finished cells of each dataset's chosen configuration of every selector, with the
+    importance view it is compared at: columns cell_id, dataset, method, params, seed,
+    val_loss, fit_seconds, selector, view_metric (None for a baseline: its one metric) and
+    view_window. The choice: the lowest validation loss averaged over seeds (none: the
+    parameters' order), as the study's tables choose."""
+    cells = store.query(_CELLS)
+    if cells.empty:
+        return cells.assign(selector=[], view_metric=[], view_window=[])
+    parsed = [json.loads(text) for text in cells.params]
+    cells["selector"] = [selector_name(m, p) for m, p in zip(cells.method, parsed)]
+    views = [(None, BASELINE_WINDOW) if m not in TRAINING_METHODS else _preset_view(p) for m, p in zip(cells.method, parsed)]
+    cells["view_metric"] = [metric for metric, _ in views]
+    cells["view_window"] = [window for _, window in views]
+    configurations = cells.groupby(["dataset", "selector", "params"], as_index=False).val_loss.mean()
+    configurations["no_loss"] = configurations.val_loss.isna()
+    chosen = (configurations.sort_values(["dataset", "selector", "no_loss", "val_loss", "params"])
+              .drop_duplicates(["dataset", "selector"])[["dataset", "selector", "params"]])
+    return cells.merge(chosen, on=["dataset", "selector", "params"])
+
+
+def selector_vectors(store: ResultStore, datasets=None) -> dict[tuple[str, int, str], np.ndarray]:
+    """(dataset, seed, selector) -> the importance vector the comparison reads: the chosen
+    configuration's (:func:`chosen_selector_cells`), at the selector's view. For ranking
+    measures that need no test rows (coverage of known informative features) and rank
+    combinations (``benchmarks/quality_levers.py``)."""
+    cells = chosen_selector_cells(store)
+    if datasets is not None:
+        cells = cells[cells.dataset.isin(list(datasets))]
+    vectors = {}
+    for cell in cells.itertuples():
+        importances = store.importances(cell.cell_id)
+        metric = cell.view_metric if isinstance(cell.view_metric, str) else next(iter(importances))
+        vectors[(cell.dataset, int(cell.seed), cell.selector)] = importances[metric][cell.view_window]
+    return vectors
 
 
 def _k_of(k, dataset: str) -> int | None:
