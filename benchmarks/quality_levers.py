@@ -58,6 +58,7 @@ def main() -> None:
     parser.add_argument("--csv")
     parser.add_argument("--seeds", nargs="+", type=int, help="only these seeds (e.g. held out from a choice)")
     parser.add_argument("--datasets", nargs="+", help="only these datasets")
+    parser.add_argument("--without", nargs="+", default=[], help="leave these selectors out (e.g. one still running)")
     args = parser.parse_args()
     judge = TASKS["classification"]
     with open_store(args.store, read_only=True) as store:
@@ -66,6 +67,7 @@ def main() -> None:
     if args.seeds is not None:
         scores = scores[scores.seed.isin(args.seeds)]
         vectors = {key: vector for key, vector in vectors.items() if key[1] in args.seeds}
+    scores = scores[~scores.selector.isin(args.without)]
     if args.datasets is not None:
         scores = scores[scores.dataset.isin(args.datasets)]
         vectors = {key: vector for key, vector in vectors.items() if key[0] in args.datasets}
