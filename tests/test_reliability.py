@@ -72,6 +72,9 @@ PROBES = [
     ("binary configuration", ["study", "binary.toml"], "binary.toml: not a text file (UTF-8)"),
     ("negative --show", ["select", "colon", "--show", "-1"], "argument --show: expected a non-negative integer"),
     ("report over other files", ["report", "ours.sqlite", "--out", "occupied"], "occupied already holds other files"),
+    ("results of another study", ["results", "ours.sqlite", "--config", "good.toml"], "holds no cell of good.toml"),
+    ("report of another study", ["report", "ours.sqlite", "--out", "new-report", "--config", "good.toml"],
+     "holds no cell of good.toml"),
     # issue 23, 2 and 13: "auto" on folds it cannot score, found before training
     ("auto with one-row folds", ["select", "few.csv", "--target", "y", "-k", "auto"], "R² needs 2): pass a smaller cv"),
     ("auto on rare classes", ["select", "pets.csv", "--target", "label", "-k", "auto"], "cannot cross-validate with cv=5"),

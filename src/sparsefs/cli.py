@@ -417,10 +417,12 @@ def cmd_results(args: argparse.Namespace) -> int:
 
 def _restrict(store, configs: list[str] | None) -> None:
     """``--config``: read only the cells of these study configurations."""
-    from .study import expand_cells, load_config
+    from .study import StoreError, expand_cells, load_config
 
     if configs:
         store.restrict_to(cell.cell_id for path in configs for cell in expand_cells(load_config(path)))
+        if store.query("SELECT COUNT(*) AS n FROM cells")["n"].iloc[0] == 0:
+            raise StoreError(f"the store holds no cell of {', '.join(configs)}: is it the store these studies wrote?")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
