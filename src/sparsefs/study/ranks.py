@@ -121,7 +121,22 @@ def chosen_selector_cells(store: ResultStore) -> pd.DataFrame:
     importance view it is compared at: columns cell_id, dataset, method, params, seed,
     val_loss, fit_seconds, selector, view_metric (None for a baseline: its one metric) and
     view_window. The choice: the lowest validation loss averaged over seeds (none: the
-    parameters' order), as the study's tables choose."""
+    parameters' order), as the study's tables choose.
+
+    Examples
+    --------
+    >>> from sparsefs.study import open_store, parse_config, run_study
+    >>> from sparsefs.study.ranks import chosen_selector_cells
+    >>> config = parse_config({
+    ...     "study": {"store": "chosen.sqlite", "datasets": ["synthetic-100"], "seeds": 2,
+    ...               "k": [10]},
+    ...     "baselines": {"anova": {}, "lasso": {"grid": {"C": [0.1, 1.0]}}}})
+    >>> _ = run_study(config)
+    >>> with open_store("chosen.sqlite") as store:
+    ...     cells = chosen_selector_cells(store)
+    >>> sorted(cells.selector), cells[cells.selector == "lasso"].params.nunique()
+    (['anova', 'anova', 'lasso', 'lasso'], 1)
+    """
     cells = store.query(_CELLS)
     if cells.empty:
         return cells.assign(selector=[], view_metric=[], view_window=[])
@@ -141,7 +156,22 @@ def selector_vectors(store: ResultStore, datasets=None) -> dict[tuple[str, int, 
     """(dataset, seed, selector) -> the importance vector the comparison reads: the chosen
     configuration's (:func:`chosen_selector_cells`), at the selector's view. For ranking
     measures that need no test rows (coverage of known informative features) and rank
-    combinations (``benchmarks/quality_levers.py``)."""
+    combinations (``benchmarks/quality_levers.py``).
+
+    Examples
+    --------
+    >>> from sparsefs.study import open_store, parse_config, run_study
+    >>> from sparsefs.study.ranks import selector_vectors
+    >>> config = parse_config({
+    ...     "study": {"store": "vectors.sqlite", "datasets": ["synthetic-100"], "seeds": 1,
+    ...               "k": [10]},
+    ...     "baselines": {"anova": {}}})
+    >>> _ = run_study(config)
+    >>> with open_store("vectors.sqlite") as store:
+    ...     vectors = selector_vectors(store)
+    >>> list(vectors), vectors[("synthetic-100", 0, "anova")].shape
+    ([('synthetic-100', 0, 'anova')], (200,))
+    """
     cells = chosen_selector_cells(store)
     if datasets is not None:
         cells = cells[cells.dataset.isin(list(datasets))]
