@@ -59,8 +59,14 @@ class StudyPlan:
 
     @property
     def n_complete(self) -> int:
-        derived_only = [cell for cell, _, _ in self.to_derive if cell not in self.to_evaluate]
-        return len(self.cells) - len(self.to_run) - len(self.to_evaluate) - len(derived_only)
+        return len(self.cells) - len(self.to_run) - len(self.to_evaluate) - len(self.derived_only)
+
+    @property
+    def derived_only(self) -> list[Cell]:
+        """Cells to copy that need no evaluation afterwards (compared by id: a big study has
+        thousands of cells, and comparing their parameter dicts pairwise would be quadratic)."""
+        evaluated = {cell.cell_id for cell in self.to_evaluate}
+        return [cell for cell, _, _ in self.to_derive if cell.cell_id not in evaluated]
 
 
 @dataclass
@@ -211,7 +217,7 @@ def run_study(
         bar.set_postfix(failed=len(plan.skipped_failed))
         for cell, source, reason in plan.to_derive:
             results.derive(cell, source, reason)
-            bar.update(cell not in plan.to_evaluate)
+        bar.update(len(plan.derived_only))
         for outcome in _outcomes(plan, results, evaluation, data_home, threads, jobs):
             _store(results, outcome)
             failed += outcome.status == "failed"
